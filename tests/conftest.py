@@ -1,0 +1,81 @@
+"""Shared fixtures: tiny generated media, and the real base models for integration tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training.render import draw_caption, load_audio, write_video
+
+DATA = Path(__file__).parent / "data"
+SPEECH = DATA / "speech"
+
+VideoFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_video(tmp_path: Path) -> VideoFactory:
+    """Write a small generated video and return its path.
+
+    Keyword args: ``duration``, ``size`` (w, h), ``fps``, ``shots`` (list of
+    ``(start_s, BGR)``: a hard cut at each start), ``captions`` (list of
+    ``(start_s, end_s, text)``), ``audio`` (16 kHz mono float32), ``rotation``,
+    ``frame_times``, ``pix_fmt``, ``name``, ``motion`` (a moving block inside each shot).
+    """
+    counter = iter(range(10_000))
+
+    def make(
+        duration: float = 2.0,
+        size: tuple[int, int] = (180, 320),
+        fps: float = 10.0,
+        shots: list[tuple[float, tuple[int, int, int]]] | None = None,
+        captions: list[tuple[float, float, str]] | None = None,
+        audio: np.ndarray | None = None,
+        motion: bool = False,
+        name: str | None = None,
+        **kw: object,
+    ) -> Path:
+        shots = shots or [(0.0, (60, 90, 120))]
+        w, h = size
+
+        def frame(i: int, t: float) -> np.ndarray:
+            colour = [c for s, c in shots if s <= t + 1e-9][-1]
+            img = np.empty((h, w, 3), np.uint8)
+            img[:] = colour
+            if motion:
+                x = int((w // 3) * (1 + np.sin(t * 3)))
+                img[h // 8 : h // 8 + h // 6, x : x + w // 4] = (220, 220, 220)
+            for start, end, text in captions or []:
+                if start <= t < end:
+                    draw_caption(img, text, y_frac=0.75, scale=max(0.5, w / 450))
+            return img
+
+        path = tmp_path / (name or f"video{next(counter)}.mp4")
+        return write_video(path, frame, duration, size=size, fps=fps, audio=audio, **kw)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def base_models() -> None:
+    """Make sure the real base models are in the BentoML model store (idempotent)."""
+    from models.base_import import import_base_models
+
+    import_base_models()
+
+
+@pytest.fixture(scope="session")
+def evidence_models(base_models: None):  # noqa: ANN201
+    """The real models extraction uses, loaded once for the session."""
+    from service.extract import EvidenceModels
+
+    return EvidenceModels.from_store()
+
+
+@pytest.fixture(scope="session")
+def jfk_audio() -> np.ndarray:
+    """11 s of real English speech (openai/whisper tests, MIT)."""
+    return load_audio(SPEECH / "jfk.flac")

@@ -1,0 +1,50 @@
+"""The command line: real subprocesses, errors as one line without a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def sellscope(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("content", [b"", b"not a video at all\n" * 20])
+def test_bad_file_is_one_clear_line(tmp_path, content):
+    p = tmp_path / "upload.mp4"
+    p.write_bytes(content)
+    r = sellscope("extract", str(p))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("sellscope: error: upload.mp4")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file(tmp_path):
+    r = sellscope("extract", str(tmp_path / "gone.mp4"))
+    assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_too_long_video(make_video, monkeypatch):
+    path = make_video(duration=3.0)
+    monkeypatch.setenv("SELLSCOPE_MAX_DURATION_S", "2")
+    r = sellscope("extract", str(path))
+    assert r.returncode == 2 and "limit is 2 s" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.integration
+def test_extract_writes_json(make_video, tmp_path, base_models):
+    video = make_video(duration=2.0, size=(360, 640), captions=[(0, 2, "FREE SHIPPING")])
+    out = tmp_path / "out" / "ev.json"
+    r = sellscope("extract", str(video), "--lang", "en", "--json", str(out))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    assert data["captions"][0]["text"] == "FREE SHIPPING"
+    assert data["media"]["duration_s"] == pytest.approx(2.0, abs=0.1)
+    assert "1 captions" in r.stderr
