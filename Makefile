@@ -6,7 +6,21 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup models demo test test-fast lint bench-extract clean
 
-$(STAMP): pyproject.toml
+# Debian packages: espeak-ng speaks the synthetic videos; Noto fonts draw CJK / Thai captions.
+APT_PKGS := espeak-ng fonts-noto-core fonts-noto-cjk
+SYSTEM_STAMP := $(VENV)/.system
+
+$(SYSTEM_STAMP):
+	@mkdir -p $(VENV)
+	@if command -v espeak-ng >/dev/null && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc ] \
+	    && [ -f /usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(APT_PKGS)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
+	else echo "please install the Debian packages: $(APT_PKGS)"; exit 1; fi
+	touch $(SYSTEM_STAMP)
+
+$(STAMP): pyproject.toml $(SYSTEM_STAMP)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "sellscope needs Python 3.11 (torch==2.13.0 CPU wheel)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip

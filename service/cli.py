@@ -69,6 +69,16 @@ def _summary(ev) -> str:  # noqa: ANN001 - VideoEvidence
     return "\n".join(lines)
 
 
+def _cmd_outcomes_check(args: argparse.Namespace) -> int:
+    from training.outcomes import validate_manifest
+
+    rows, problems = validate_manifest(args.manifest, check_files=not args.no_files)
+    for p in problems:
+        print(f"{args.manifest}: {p}")
+    print(f"{len(rows)} good row(s), {len(problems)} problem(s)")
+    return EXIT_USER_ERROR if problems else 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from models.base_import import import_base_models
     from service.demo import render_sample_video
@@ -115,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--json", metavar="OUT", help="write the evidence JSON here (stdout otherwise)")
     ex.set_defaults(func=_cmd_extract)
+
+    oc = sub.add_parser("outcomes", help="labelled shop outcomes manifests")
+    ocsub = oc.add_subparsers(dest="outcomes_command", required=True)
+    occ = ocsub.add_parser("check", help="list every problem of a manifest with its row and column")
+    occ.add_argument("manifest", help="CSV or Parquet manifest")
+    occ.add_argument("--no-files", action="store_true", help="do not check that video files exist")
+    occ.set_defaults(func=_cmd_outcomes_check)
 
     demo = sub.add_parser("demo", help="set up the models and run the pipeline on a sample video")
     demo.add_argument("--out", default="out/demo", help="folder for the sample video and report")

@@ -1,0 +1,272 @@
+"""The seed corpus: load, assign splits, check, and count.
+
+Files: ``datasets/seed/<task>/<lang>.jsonl`` (see ``datasets/seed/GUIDE.md``).
+Splits are assigned by group, never by item: translations and paraphrases share a group,
+and near-duplicate lines (also across tasks, since one encoder serves every task) are
+linked to one split as well, so the test split never holds a line the model has seen.
+
+    python -m training.seed_corpus split   # (re)assign the split of every item
+    python -m training.seed_corpus check   # validate; exit 1 on any problem
+    python -m training.seed_corpus stats   # counts per task x language x split
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_DIR = ROOT / "datasets" / "seed"
+
+TASKS = ("hook", "selling_point", "intent")
+LANGUAGES = ("zh", "en", "id", "fr", "fi", "es", "vi", "th")
+CATEGORIES = (
+    "beauty", "skincare", "fashion", "food", "home", "kitchen", "electronics", "fitness",
+    "baby", "pets", "health", "toys", "outdoor", "stationery", "auto",
+)  # fmt: skip
+CORE_CATEGORIES = CATEGORIES[:12]
+HOOK_TYPES = (
+    "question", "pain_point", "bold_claim", "price_shock", "curiosity_gap", "pattern_interrupt",
+    "live_demo", "social_proof", "greeting", "slow_context", "filler",
+)  # fmt: skip
+FABE_ROLES = ("feature", "advantage", "benefit", "evidence", "none")
+INTENTS = ("seed", "sell", "neutral")
+SPLITS = ("train", "dev", "test")
+SPLIT_SHARES = (0.70, 0.15, 0.15)
+MIN_ITEMS = 200
+NEAR_DUPLICATE = 0.8
+
+LABELS: dict[str, dict[str, tuple]] = {
+    "hook": {"strength": ("strong", "weak"), "type": HOOK_TYPES},
+    "selling_point": {"role": FABE_ROLES},
+    "intent": {"intent": INTENTS, "cta": (True, False)},
+}
+
+
+@dataclass(frozen=True)
+class SeedItem:
+    """One labelled line."""
+
+    id: str
+    group: str
+    task: str
+    lang: str
+    category: str
+    source: str
+    text: str
+    labels: dict
+    split: str | None
+
+
+def load_items(root: Path = SEED_DIR, task: str | None = None) -> list[SeedItem]:
+    """Every item of the corpus (of one task, if given), in file order."""
+    items: list[SeedItem] = []
+    for t in TASKS if task is None else (task,):
+        for path in sorted((root / t).glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                d = json.loads(line)
+                labels = {k: d[k] for k in LABELS[t] if k in d}
+                items.append(
+                    SeedItem(
+                        id=d["id"],
+                        group=d.get("group", d["id"]),
+                        task=t,
+                        lang=d["lang"],
+                        category=d.get("category", ""),
+                        source=d.get("source", "speech"),
+                        text=d["text"],
+                        labels=labels,
+                        split=d.get("split"),
+                    )
+                )
+    return items
+
+
+def _grams(text: str) -> frozenset[str]:
+    t = "".join(ch.lower() for ch in text if ch.isalnum() or ch == " ")
+    t = " ".join(t.split())
+    return frozenset(t[i : i + 3] for i in range(max(1, len(t) - 2)))
+
+
+def near_duplicates(
+    items: list[SeedItem], threshold: float = NEAR_DUPLICATE
+) -> list[tuple[SeedItem, SeedItem, float]]:
+    """Pairs of items of one language whose character 3-gram Jaccard is >= ``threshold``."""
+    out = []
+    by_lang: dict[str, list[tuple[SeedItem, frozenset[str]]]] = defaultdict(list)
+    for it in items:
+        by_lang[it.lang].append((it, _grams(it.text)))
+    for entries in by_lang.values():
+        entries.sort(key=lambda e: len(e[1]))
+        for i, (a, ga) in enumerate(entries):
+            for b, gb in entries[i + 1 :]:
+                if len(gb) * threshold > len(ga):  # sizes too far apart to reach the threshold
+                    break
+                j = len(ga & gb) / len(ga | gb)
+                if j >= threshold:
+                    out.append((a, b, j))
+    return out
+
+
+def _split_of(key: str) -> str:
+    h = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    acc = 0.0
+    for name, share in zip(SPLITS, SPLIT_SHARES, strict=True):
+        acc += share
+        if h < acc:
+            return name
+    return SPLITS[-1]
+
+
+def assign_splits(items: list[SeedItem]) -> dict[str, str]:
+    """Item id -> split, by a hash of the item's linked component.
+
+    Groups are linked across languages and tasks by their id, and near-duplicate lines
+    link their groups, so no translation, paraphrase or near copy straddles splits.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for it in items:
+        find(it.group)
+    for a, b, _ in near_duplicates(items):
+        union(a.group, b.group)
+    return {it.id: _split_of(find(it.group)) for it in items}
+
+
+def write_splits(root: Path = SEED_DIR) -> Counter:
+    """Rewrite every corpus file with its ``split`` field; return counts per split."""
+    items = load_items(root)
+    splits = assign_splits(items)
+    counts: Counter = Counter()
+    for t in TASKS:
+        for path in sorted((root / t).glob("*.jsonl")):
+            lines = []
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                d = json.loads(line)
+                d["split"] = splits[d["id"]]
+                counts[d["split"]] += 1
+                lines.append(json.dumps(d, ensure_ascii=False))
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return counts
+
+
+def check(
+    root: Path = SEED_DIR, languages: tuple[str, ...] = LANGUAGES, min_items: int = MIN_ITEMS
+) -> list[str]:
+    """Every problem of the corpus, as readable lines (empty when it is sound)."""
+    problems: list[str] = []
+    items = load_items(root)
+    ids = Counter(it.id for it in items)
+    problems += [f"duplicate id {i}" for i, n in ids.items() if n > 1]
+    for it in items:
+        where = f"{it.task}/{it.lang} {it.id}"
+        if it.lang not in LANGUAGES:
+            problems.append(f"{where}: unknown language '{it.lang}'")
+        if it.category not in CATEGORIES:
+            problems.append(f"{where}: unknown category '{it.category}'")
+        if it.source not in ("speech", "caption"):
+            problems.append(f"{where}: source must be speech or caption")
+        if not it.text.strip():
+            problems.append(f"{where}: empty text")
+        for name, allowed in LABELS[it.task].items():
+            if it.labels.get(name) not in allowed:
+                problems.append(f"{where}: {name}={it.labels.get(name)!r} not in {allowed}")
+        if it.split not in SPLITS:
+            problems.append(f"{where}: no split (run `python -m training.seed_corpus split`)")
+    group_splits: dict[str, set[str]] = defaultdict(set)
+    for it in items:
+        group_splits[it.group].add(it.split or "?")
+    problems += [
+        f"group {g} straddles splits {sorted(s)}" for g, s in group_splits.items() if len(s) > 1
+    ]
+    for a, b, j in near_duplicates(items):
+        if a.split != b.split:
+            problems.append(f"near duplicates in different splits ({j:.2f}): {a.id} / {b.id}")
+        elif a.task == b.task and a.group != b.group:
+            problems.append(
+                f"near duplicates in one task ({j:.2f}): {a.id} '{a.text}' / {b.id} '{b.text}'"
+            )
+    counts = Counter((it.task, it.lang) for it in items)
+    for t in TASKS:
+        for lang in languages:
+            if counts[(t, lang)] < min_items:
+                problems.append(
+                    f"{t}/{lang}: {counts[(t, lang)]} items, at least {min_items} needed"
+                )
+            cats = {it.category for it in items if it.task == t and it.lang == lang}
+            missing = set(CORE_CATEGORIES) - cats
+            if counts[(t, lang)] and missing:
+                problems.append(f"{t}/{lang}: no items in categories {sorted(missing)}")
+    return problems
+
+
+def stats(root: Path = SEED_DIR) -> str:
+    """A table of counts per task x language x split, and label counts per task."""
+    items = load_items(root)
+    langs = sorted(
+        {it.lang for it in items}, key=lambda x: LANGUAGES.index(x) if x in LANGUAGES else 99
+    )
+    lines = [f"{'task':14s} {'split':6s} " + " ".join(f"{lg:>5s}" for lg in langs) + "  total"]
+    for t in TASKS:
+        for s in SPLITS:
+            c = Counter(it.lang for it in items if it.task == t and it.split == s)
+            lines.append(
+                f"{t:14s} {s:6s} "
+                + " ".join(f"{c[lg]:5d}" for lg in langs)
+                + f"  {sum(c.values()):5d}"
+            )
+    for t in TASKS:
+        for name in LABELS[t]:
+            c = Counter(str(it.labels.get(name)) for it in items if it.task == t)
+            lines.append(f"{t}.{name}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+    c = Counter(it.category for it in items)
+    lines.append("categories: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+    c = Counter(it.source for it in items)
+    lines.append("sources: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+    lines.append(f"items: {len(items)}, groups: {len({it.group for it in items})}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m training.seed_corpus split|check|stats``."""
+    ap = argparse.ArgumentParser(prog="python -m training.seed_corpus")
+    ap.add_argument("command", choices=("split", "check", "stats"))
+    ap.add_argument("--root", type=Path, default=SEED_DIR)
+    args = ap.parse_args(argv)
+    if args.command == "split":
+        counts = write_splits(args.root)
+        print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        return 0
+    if args.command == "stats":
+        print(stats(args.root))
+        return 0
+    problems = check(args.root)
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
