@@ -79,6 +79,16 @@ def _cmd_outcomes_check(args: argparse.Namespace) -> int:
     return EXIT_USER_ERROR if problems else 0
 
 
+def _cmd_train_heads(args: argparse.Namespace) -> int:
+    from training.heads_run import train_default_heads
+    from training.train_heads import TrainConfig
+
+    config = TrainConfig(epochs=args.epochs, seed=args.seed)
+    result = train_default_heads(config, register=not args.no_register)
+    print(result.summary())
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from models.base_import import import_base_models
     from service.demo import render_sample_video
@@ -125,6 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--json", metavar="OUT", help="write the evidence JSON here (stdout otherwise)")
     ex.set_defaults(func=_cmd_extract)
+
+    tr = sub.add_parser("train", help="train models")
+    trsub = tr.add_subparsers(dest="train_command", required=True)
+    th = trsub.add_parser(
+        "heads", help="fine-tune the sentence scorer (hook, FABE, intent, CTA) and register it"
+    )
+    th.add_argument("--epochs", type=int, default=4)
+    th.add_argument("--seed", type=int, default=0)
+    th.add_argument(
+        "--no-register", action="store_true", help="evaluate only; keep the store as is"
+    )
+    th.set_defaults(func=_cmd_train_heads)
 
     oc = sub.add_parser("outcomes", help="labelled shop outcomes manifests")
     ocsub = oc.add_subparsers(dest="outcomes_command", required=True)

@@ -24,18 +24,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_DIR = ROOT / "datasets" / "seed"
 
 TASKS = ("hook", "selling_point", "intent")
-LANGUAGES = ("zh", "en", "id", "fr", "fi", "es", "vi", "th")
-CATEGORIES = (
-    "beauty", "skincare", "fashion", "food", "home", "kitchen", "electronics", "fitness",
-    "baby", "pets", "health", "toys", "outdoor", "stationery", "auto",
-)  # fmt: skip
-CORE_CATEGORIES = CATEGORIES[:12]
-HOOK_TYPES = (
-    "question", "pain_point", "bold_claim", "price_shock", "curiosity_gap", "pattern_interrupt",
-    "live_demo", "social_proof", "greeting", "slow_context", "filler",
-)  # fmt: skip
-FABE_ROLES = ("feature", "advantage", "benefit", "evidence", "none")
-INTENTS = ("seed", "sell", "neutral")
+from service.domain import (  # noqa: E402 - the label sets live with the domain
+    CATEGORIES,
+    CORE_CATEGORIES,
+    FABE_ROLES,
+    HOOK_TYPES,
+    INTENTS,
+    LANGUAGES,
+)
+
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = (0.70, 0.15, 0.15)
 MIN_ITEMS = 200

@@ -1,0 +1,98 @@
+"""Sentence-scorer training on a tiny random-weight encoder (fast unit tests)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from models.heads import TASK_LABELS, build_heads, mean_pool
+from training.evaluate_heads import confusion, macro_f1
+from training.train_heads import (
+    Example,
+    HiddenCache,
+    TrainConfig,
+    fit_temperatures,
+    forward_top,
+    predict_logits,
+    train,
+)
+
+
+class WordTokenizer:
+    """A whitespace tokenizer with the call signature of a transformers tokenizer."""
+
+    def __init__(self, vocab: list[str]) -> None:
+        self.ids = {w: i + 2 for i, w in enumerate(vocab)}
+
+    def __call__(self, texts, padding=True, truncation=True, max_length=64, return_tensors="pt"):
+        rows = [
+            [0] + [self.ids.get(w, 1) for w in t.lower().split()][: max_length - 2] + [1]
+            for t in texts
+        ]
+        n = max(len(r) for r in rows)
+        ids = torch.tensor([r + [1] * (n - len(r)) for r in rows])
+        mask = torch.tensor([[1] * len(r) + [0] * (n - len(r)) for r in rows])
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": torch.zeros_like(ids)}
+
+
+@pytest.fixture
+def tiny():
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    words = [
+        "query:", "great", "cheap", "price", "today", "hello", "guys", "welcome", "stop",
+        "scrolling", "look", "this",
+    ]  # fmt: skip
+    cfg = BertConfig(
+        vocab_size=len(words) + 2,
+        hidden_size=32,
+        num_hidden_layers=4,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    return BertModel(cfg, add_pooling_layer=False).eval(), WordTokenizer(words)
+
+
+def test_cached_bottom_layers_give_the_full_forward(tiny):
+    encoder, tok = tiny
+    heads = build_heads(32).eval()
+    texts = ["stop scrolling look", "hello guys welcome to this", "cheap price today"]
+    cache = HiddenCache(encoder, tok, frozen_layers=2)
+    cache.add(texts)
+    with torch.no_grad():
+        ours = forward_top(encoder, heads, cache, texts, trainable_layers=2)
+        enc = tok(["query: " + t for t in texts])
+        full = heads(mean_pool(encoder(**enc).last_hidden_state, enc["attention_mask"]))
+    for k in TASK_LABELS:
+        torch.testing.assert_close(ours[k], full[k], atol=1e-5, rtol=1e-5)
+
+
+def test_training_learns_a_separable_task_and_pairs(tiny):
+    encoder, tok = tiny
+    strong = ["stop scrolling look", "cheap price today", "look this price", "stop look today"]
+    weak = ["hello guys", "welcome guys", "hello welcome", "guys hello welcome"]
+    ex = [Example(t, {"hook_strength": 1}, "en", "seed") for t in strong]
+    ex += [Example(t, {"hook_strength": 0}, "en", "seed") for t in weak]
+    pairs = [("stop scrolling look", "hello guys")]
+    config = TrainConfig(
+        epochs=25, batch_size=8, trainable_layers=2, lr_encoder=3e-3, lr_heads=3e-3, seed=1
+    )
+    lines: list[str] = []
+    trained = train(encoder, tok, ex, pairs, config, progress=lines.append)
+    assert len(trained.history) == 25 and lines[0].startswith("cached")
+    assert trained.history[-1]["hook_strength"] < trained.history[0]["hook_strength"]
+    logits = predict_logits(trained, strong + weak)["hook_strength"]
+    assert (logits.argmax(1) == np.array([1] * 4 + [0] * 4)).all()
+    temps = fit_temperatures(trained, ex)
+    assert 0.3 <= temps["hook_strength"] <= 5.0
+    assert float(trained.heads.temperature[0]) == pytest.approx(temps["hook_strength"])
+
+
+def test_macro_f1_and_confusion():
+    y = np.array([0, 0, 1, 1, 2])
+    p = np.array([0, 1, 1, 1, 2])
+    assert macro_f1(y, p, 3) == pytest.approx((2 / 3 + 0.8 + 1.0) / 3)
+    assert confusion(y, p, 3).tolist() == [[1, 1, 0], [0, 2, 0], [0, 0, 1]]

@@ -1,0 +1,142 @@
+"""``sellscope train heads``: train, calibrate, evaluate on held-out data, register in the store."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from models.heads import HEADS_MODEL, TASK_LABELS, save_trained
+from training.evaluate_heads import (
+    PairReport,
+    SeedReport,
+    format_seed_report,
+    hook_score,
+    pair_report,
+    roc_auc,
+    seed_report,
+)
+from training.train_heads import (
+    TrainConfig,
+    clickbait_examples,
+    data_fingerprint,
+    fit_temperatures,
+    headline_pairs,
+    predict_logits,
+    seed_examples,
+    train,
+)
+
+
+@dataclass(frozen=True)
+class HeadsResult:
+    """A trained and registered scorer with its held-out figures."""
+
+    tag: str | None
+    seconds: float
+    seed: SeedReport
+    pairs: PairReport
+    clickbait_auc: float
+    temperatures: dict[str, float]
+
+    def summary(self) -> str:
+        """The figures, as printed by the command."""
+        p = self.pairs
+        return "\n".join(
+            [
+                format_seed_report(self.seed),
+                "",
+                f"Upworthy held-out tests: {p.n_pairs} significant pairs from {p.n_tests} tests",
+                f"  pair accuracy, sellscope hook head : {p.accuracy:.3f} "
+                f"(95% CI {p.ci[0]:.3f}-{p.ci[1]:.3f})",
+                f"  pair accuracy, TF-IDF + logistic  : {p.baseline_accuracy:.3f} "
+                f"(95% CI {p.baseline_ci[0]:.3f}-{p.baseline_ci[1]:.3f})",
+                f"clickbait test split ROC-AUC: {self.clickbait_auc:.3f}",
+                "temperatures (dev split): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in self.temperatures.items()),
+                f"training time: {self.seconds:.0f} s",
+                f"model: {self.tag or '(not registered)'}",
+            ]
+        )
+
+
+def train_default_heads(
+    config: TrainConfig | None = None,
+    register: bool = True,
+    progress: Callable[[str], None] = print,
+) -> HeadsResult:
+    """Train the scorer on the seed corpus + real headline data and register it.
+
+    Args:
+        config: hyper-parameters (the defaults are the shipped model's).
+        register: save the model as a new version of ``sellscope-heads`` in the store.
+        progress: receives progress lines.
+    """
+    import bentoml
+    from transformers import AutoTokenizer, BertModel
+    from transformers.utils import logging as hf_logging
+
+    from models.base_import import E5
+    from models.store import get_model
+
+    config = config or TrainConfig()
+    t0 = time.perf_counter()
+    base = get_model(E5)
+    hf_logging.set_verbosity_error()
+    tokenizer = AutoTokenizer.from_pretrained(str(base.path))
+    encoder = BertModel.from_pretrained(str(base.path), add_pooling_layer=False)
+
+    train_ex = seed_examples("train") + clickbait_examples(
+        "train", config.clickbait_examples, config.seed
+    )
+    train_pairs = headline_pairs("train")
+    dev_ex = seed_examples("dev") + clickbait_examples("dev", 1000, config.seed)
+    progress(
+        f"training on {len(train_ex)} labelled texts "
+        f"({sum(e.source == 'seed' for e in train_ex)} from the seed corpus) "
+        f"and {len(train_pairs)} Upworthy pairs"
+    )
+    trained = train(encoder, tokenizer, train_ex, train_pairs, config, progress)
+    temps = fit_temperatures(trained, dev_ex)
+
+    test_ex = seed_examples("test")
+    seed = seed_report(test_ex, predict_logits(trained, [e.text for e in test_ex]))
+    pairs = pair_report(lambda texts: hook_score(predict_logits(trained, texts)))
+    cb = clickbait_examples("test", None, config.seed)
+    cb_logits = predict_logits(trained, [e.text for e in cb])["clickbait"]
+    import numpy as np
+
+    auc = roc_auc(np.array([e.labels["clickbait"] for e in cb]), cb_logits[:, 1] - cb_logits[:, 0])
+    seconds = time.perf_counter() - t0
+
+    tag = None
+    if register:
+        metrics = {
+            "split": "test: seed corpus test split, Upworthy tests hashed to test, clickbait test",
+            "seed_macro_f1": seed.overall,
+            "seed_macro_f1_per_language": seed.per_language,
+            "upworthy_pair_accuracy": pairs.accuracy,
+            "upworthy_pair_accuracy_ci": list(pairs.ci),
+            "upworthy_tfidf_baseline": pairs.baseline_accuracy,
+            "clickbait_roc_auc": auc,
+        }
+        meta = {
+            "kind": "fine-tuned",
+            "base_model": base.tag,
+            "labels": {k: list(v) for k, v in TASK_LABELS.items()},
+            "trainable_layers": config.trainable_layers,
+            "config": asdict(config),
+            "training_data_sha256": data_fingerprint(train_ex, train_pairs),
+            "training_seconds": round(trained.seconds, 1),
+            "history": trained.history,
+            "temperatures": temps,
+            "metrics": metrics,
+        }
+        with bentoml.models.create(HEADS_MODEL, metadata=json.loads(json.dumps(meta))) as m:
+            save_trained(
+                Path(m.path), trained.encoder, trained.heads, config.trainable_layers, TASK_LABELS
+            )
+            tag = str(m.tag)
+    return HeadsResult(tag, seconds, seed, pairs, auc, temps)
