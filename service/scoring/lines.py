@@ -1,0 +1,80 @@
+"""Text lines of a video (speech sentences and captions), scored by the sentence scorer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from service.evidence.types import VideoEvidence
+
+
+@dataclass(frozen=True)
+class ScoredLine:
+    """One sentence said or shown, with what the heads make of it."""
+
+    text: str
+    start_s: float
+    end_s: float
+    source: str  # "speech" or "caption"
+    hook_strength: float  # P(strong hook), calibrated
+    hook_type: str
+    fabe_role: str
+    fabe_confidence: float
+    intent: str
+    seed: float  # P(grass-planting)
+    sell: float  # P(hard sell)
+    cta: float  # P(call to action)
+
+    @property
+    def duration_s(self) -> float:
+        """Length on screen or in speech (at least a tenth of a second)."""
+        return max(0.1, self.end_s - self.start_s)
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """A line before scoring."""
+
+    text: str
+    start_s: float
+    end_s: float
+    source: str
+
+
+def collect_lines(evidence: VideoEvidence) -> list[RawLine]:
+    """Speech sentences and captions in time order."""
+    lines = [RawLine(s.text, s.start_s, s.end_s, "speech") for s in evidence.transcript.segments]
+    lines += [RawLine(c.text, c.start_s, c.end_s, "caption") for c in evidence.captions]
+    return sorted((ln for ln in lines if ln.text.strip()), key=lambda ln: (ln.start_s, ln.source))
+
+
+def score_lines(lines: list[RawLine], scorer: Any) -> list[ScoredLine]:
+    """Run every head on every line (one forward pass per line).
+
+    Args:
+        lines: the lines to score.
+        scorer: a ``models.heads.SentenceScorer``.
+    """
+    if not lines:
+        return []
+    out = []
+    for ln, s in zip(lines, scorer.score([ln.text for ln in lines]), strict=True):
+        role, role_p = s.top("fabe_role")
+        intent, _ = s.top("intent")
+        out.append(
+            ScoredLine(
+                text=ln.text,
+                start_s=ln.start_s,
+                end_s=ln.end_s,
+                source=ln.source,
+                hook_strength=s.probs["hook_strength"]["strong"],
+                hook_type=s.top("hook_type")[0],
+                fabe_role=role,
+                fabe_confidence=role_p,
+                intent=intent,
+                seed=s.probs["intent"]["seed"],
+                sell=s.probs["intent"]["sell"],
+                cta=s.probs["cta"]["yes"],
+            )
+        )
+    return out

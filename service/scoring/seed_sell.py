@@ -1,0 +1,78 @@
+"""Grass-planting vs hard sell: the balance over the video, its curve, the sell turn, the CTA."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.scoring.lines import ScoredLine
+
+CURVE_WINDOW_S = 5.0
+CTA_THRESHOLD = 0.5
+SELL_TURN = 0.5  # P(sell) above which a line is hard sell
+TOO_EARLY_S = 5.0  # hard sell before this (right after the hook) scrolls viewers away
+
+
+@dataclass(frozen=True)
+class BalanceWindow:
+    """Seed / sell shares in one window of the video."""
+
+    start_s: float
+    end_s: float
+    seed: float
+    sell: float
+
+
+@dataclass(frozen=True)
+class SeedSellScore:
+    """How the video balances seeding and selling, and its call to action."""
+
+    seed_share: float  # of seed + sell, by speaking time
+    sell_share: float
+    curve: tuple[BalanceWindow, ...]
+    sell_turn_s: float | None  # first hard-sell line
+    sell_too_early: bool
+    never_sells: bool
+    cta_time_s: float | None
+    cta_quote: str | None
+
+
+def score_seed_sell(lines: list[ScoredLine], duration_s: float) -> SeedSellScore:
+    """Duration-weighted intent probabilities of the spoken lines (captions if none are spoken).
+
+    Shares are expectations of the calibrated probabilities, not counts of argmax labels,
+    so an ambiguous line counts half-half rather than all one way.
+    """
+    spoken = [ln for ln in lines if ln.source == "speech"] or list(lines)
+    seed = sum(ln.seed * ln.duration_s for ln in spoken)
+    sell = sum(ln.sell * ln.duration_s for ln in spoken)
+    total = seed + sell
+    curve = []
+    t = 0.0
+    while t < max(duration_s, 1e-6):
+        end = min(duration_s, t + CURVE_WINDOW_S)
+        inside = [ln for ln in spoken if ln.start_s < end and ln.end_s > t]
+        w_seed = sum(ln.seed * _overlap(ln, t, end) for ln in inside)
+        w_sell = sum(ln.sell * _overlap(ln, t, end) for ln in inside)
+        s = w_seed + w_sell
+        curve.append(
+            BalanceWindow(
+                t, end, round(w_seed / s, 3) if s else 0.0, round(w_sell / s, 3) if s else 0.0
+            )
+        )
+        t = end
+    turn = next((ln.start_s for ln in spoken if ln.sell >= SELL_TURN), None)
+    cta = next((ln for ln in lines if ln.cta >= CTA_THRESHOLD), None)
+    return SeedSellScore(
+        seed_share=round(seed / total, 3) if total else 0.0,
+        sell_share=round(sell / total, 3) if total else 0.0,
+        curve=tuple(curve),
+        sell_turn_s=turn,
+        sell_too_early=turn is not None and turn < TOO_EARLY_S,
+        never_sells=turn is None and cta is None,
+        cta_time_s=cta.start_s if cta else None,
+        cta_quote=cta.text if cta else None,
+    )
+
+
+def _overlap(ln: ScoredLine, a: float, b: float) -> float:
+    return max(0.0, min(ln.end_s, b) - max(ln.start_s, a))

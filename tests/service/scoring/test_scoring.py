@@ -1,0 +1,114 @@
+"""Video-level scores built from scored lines (a table-driven stand-in for the heads)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.heads import TASK_LABELS, SentenceScores
+from service.evidence.types import (
+    Caption,
+    Cut,
+    FaceFrame,
+    Pacing,
+    Segment,
+    Transcript,
+    VideoEvidence,
+)
+from service.media import MediaInfo
+from service.scoring.video import score_evidence, script_evidence
+
+
+class TableScorer:
+    """Returns fixed head outputs per text: a unit-test double for models.heads.SentenceScorer."""
+
+    tag = "table:1"
+
+    def __init__(self, table: dict[str, dict]) -> None:
+        self.table = table
+
+    def score(self, texts):
+        out = []
+        for t in texts:
+            spec = self.table.get(t, {})
+            probs = {}
+            for task, labels in TASK_LABELS.items():
+                want = spec.get(task)
+                p = {lb: (0.9 if lb == want else 0.1 / (len(labels) - 1)) for lb in labels}
+                if want is None:
+                    p = {lb: 1 / len(labels) for lb in labels}
+                    if task in ("fabe_role", "cta", "clickbait"):  # unspecified: no point, no CTA
+                        p = {
+                            lb: (0.9 if lb in ("none", "no") else 0.1 / (len(labels) - 1))
+                            for lb in labels
+                        }
+                probs[task] = p
+            out.append(SentenceScores(t, probs))
+        return out
+
+
+def _evidence(segments, captions=(), cuts=(), faces=(), duration=20.0):
+    media = MediaInfo("v.mp4", "mp4", 1, duration, 720, 1280, 0, 30.0, "h264", True, "aac", 1)
+    t = Transcript("en", 0.99, "detected", tuple(Segment(tx, a, b) for tx, a, b in segments))
+    return VideoEvidence(
+        media, tuple(cuts), tuple(faces), tuple(captions), t, Pacing(2.5, 0.8, 0.2, 1.0, 1.0, 5.0)
+    )
+
+
+STRONG = {"hook_strength": "strong", "hook_type": "price_shock", "intent": "sell"}
+TABLE = {
+    "Nine ninety nine for a full air fryer.": STRONG,
+    "It has a 1500 W motor.": {"fabe_role": "feature", "intent": "neutral"},
+    "Crisps in 10 minutes, not 40 like an oven.": {"fabe_role": "advantage", "intent": "seed"},
+    "I use it every morning for my kids.": {"intent": "seed"},
+    "Tap the yellow cart now.": {"intent": "sell", "cta": "yes"},
+    "1500 W MOTOR": {"fabe_role": "feature"},
+}
+
+
+def test_scores_of_a_well_built_video():
+    ev = _evidence(
+        [("Nine ninety nine for a full air fryer.", 0.2, 2.5),
+         ("It has a 1500 W motor.", 3.0, 5.0),
+         ("Crisps in 10 minutes, not 40 like an oven.", 5.5, 8.0),
+         ("I use it every morning for my kids.", 8.5, 12.0),
+         ("Tap the yellow cart now.", 15.0, 17.0)],
+        captions=[Caption("1500 W MOTOR", 3.0, 5.5, (0.1, 0.7, 0.9, 0.8), 0.99)],
+        cuts=[Cut(1.5, 0.6)], faces=[FaceFrame(0.5, 1, 0.2)],
+    )  # fmt: skip
+    s = score_evidence(ev, TableScorer(TABLE))
+    assert s.hook.quote == "Nine ninety nine for a full air fryer."
+    assert s.hook.hook_type == "price_shock" and s.hook.said_strength == pytest.approx(0.9)
+    assert s.hook.score == pytest.approx(100 * (0.6 * 0.9 + 0.15 * 0 + 0.15 + 0.1))
+    pts = s.selling_points.points
+    assert [(p.role, p.shown_on_screen, p.specific) for p in pts] == [
+        ("feature", True, True),
+        ("advantage", False, True),
+    ]
+    assert s.selling_points.roles_covered == ("feature", "advantage")
+    assert s.product_first_named_s == 3.0
+    assert s.seed_sell.cta_time_s == 15.0 and s.seed_sell.cta_quote == "Tap the yellow cart now."
+    assert s.seed_sell.sell_turn_s == 0.2 and s.seed_sell.sell_too_early
+    assert (
+        0 < s.seed_sell.seed_share < 1
+        and s.seed_sell.seed_share + s.seed_sell.sell_share == pytest.approx(1)
+    )
+    assert len(s.seed_sell.curve) == 4 and s.seed_sell.curve[-1].sell > s.seed_sell.curve[1].sell
+
+
+def test_weak_silent_opening_and_no_selling_point():
+    ev = _evidence([("I use it every morning for my kids.", 6.0, 9.0)])
+    s = score_evidence(ev, TableScorer(TABLE))
+    assert s.hook.quote is None and s.hook.score == 0.0
+    assert s.selling_points.score == 0.0 and s.selling_points.points == ()
+    assert s.seed_sell.never_sells and s.seed_sell.cta_time_s is None
+    assert s.seed_sell.seed_share == pytest.approx(0.9 / (0.9 + 0.05), abs=1e-3)
+
+
+def test_script_evidence_places_sentences_on_a_timeline():
+    ev = script_evidence("Stop scrolling. This pan is 30 cm!\n这款锅不粘。", language="en")
+    segs = ev.transcript.segments
+    assert [s.text for s in segs] == ["Stop scrolling.", "This pan is 30 cm!", "这款锅不粘。"]
+    assert segs[0].start_s == 0.0
+    assert all(a.end_s < b.start_s for a, b in zip(segs, segs[1:], strict=False))
+    assert segs[2].end_s - segs[2].start_s == pytest.approx(1.0)  # 5 characters at 5 a second
+    assert ev.media.duration_s >= segs[-1].end_s
