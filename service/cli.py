@@ -69,6 +69,32 @@ def _summary(ev) -> str:  # noqa: ANN001 - VideoEvidence
     return "\n".join(lines)
 
 
+def _scores_line(s) -> str:  # noqa: ANN001 - VideoScores
+    roles = ", ".join(s.selling_points.roles_covered) or "none"
+    cta = s.seed_sell.cta_time_s
+    return (
+        f"hook {s.hook.score:.0f}/100 ({s.hook.hook_type}), "
+        f"selling points {s.selling_points.score:.0f}/100 ({roles}), "
+        f"seed {s.seed_sell.seed_share:.0%} / sell {s.seed_sell.sell_share:.0%}, "
+        f"CTA {'none' if cta is None else f'at {cta:.1f} s'}"
+    )
+
+
+def _cmd_script(args: argparse.Namespace) -> int:
+    from service.pipeline import score_script
+
+    source = Path(args.text)
+    text = source.read_text(encoding="utf-8") if source.is_file() else args.text
+    result = score_script(text, language=args.lang)
+    out = result.to_json()
+    if args.json:
+        Path(args.json).write_text(out, encoding="utf-8")
+    else:
+        print(out)
+    print(_scores_line(result.scores), file=sys.stderr)
+    return 0
+
+
 def _cmd_outcomes_check(args: argparse.Namespace) -> int:
     from training.outcomes import validate_manifest
 
@@ -154,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     occ.add_argument("manifest", help="CSV or Parquet manifest")
     occ.add_argument("--no-files", action="store_true", help="do not check that video files exist")
     occ.set_defaults(func=_cmd_outcomes_check)
+
+    sc = sub.add_parser("script", help="score a script or transcript without a video")
+    sc.add_argument("text", help="the script text, or a file that holds it")
+    sc.add_argument("--lang", help="language (ISO 639-1)")
+    sc.add_argument("--json", metavar="OUT", help="write the scores JSON here (stdout otherwise)")
+    sc.set_defaults(func=_cmd_script)
 
     demo = sub.add_parser("demo", help="set up the models and run the pipeline on a sample video")
     demo.add_argument("--out", default="out/demo", help="folder for the sample video and report")
