@@ -187,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--json", metavar="OUT", help="write the scores JSON here (stdout otherwise)")
     sc.set_defaults(func=_cmd_script)
 
+    from training.synth import add_synth_command
+
+    add_synth_command(sub)
+
     demo = sub.add_parser("demo", help="set up the models and run the pipeline on a sample video")
     demo.add_argument("--out", default="out/demo", help="folder for the sample video and report")
     demo.set_defaults(func=_cmd_demo)

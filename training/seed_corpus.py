@@ -20,6 +20,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DIR = ROOT / "datasets" / "seed"
 
@@ -112,21 +114,25 @@ def near_duplicates(
     return out
 
 
-def _split_of(key: str) -> str:
-    h = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-    acc = 0.0
-    for name, share in zip(SPLITS, SPLIT_SHARES, strict=True):
-        acc += share
-        if h < acc:
-            return name
-    return SPLITS[-1]
+def _hash01(key: str) -> float:
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
+def _stratum(it: SeedItem) -> tuple[str, str, str]:
+    # task, language and the item's first label: every split gets its share of each
+    first = next(iter(LABELS[it.task]))
+    return (it.task, it.lang, str(it.labels.get(first)))
 
 
 def assign_splits(items: list[SeedItem]) -> dict[str, str]:
-    """Item id -> split, by a hash of the item's linked component.
+    """Item id -> split, by linked component, stratified by task x language x label.
 
     Groups are linked across languages and tasks by their id, and near-duplicate lines
-    link their groups, so no translation, paraphrase or near copy straddles splits.
+    link their groups, so no translation, paraphrase or near copy straddles splits. Each
+    component belongs to the stratum of its first item; within a stratum, components are
+    ordered by a hash of their root and cut at 70 / 15 / 15 % of the stratum's items, so
+    every language and label has its share in dev and test (a plain hash leaves small
+    strata lopsided) and adding items moves few others.
     """
     parent: dict[str, str] = {}
 
@@ -146,7 +152,23 @@ def assign_splits(items: list[SeedItem]) -> dict[str, str]:
         find(it.group)
     for a, b, _ in near_duplicates(items):
         union(a.group, b.group)
-    return {it.id: _split_of(find(it.group)) for it in items}
+    members: dict[str, list[SeedItem]] = defaultdict(list)
+    for it in items:
+        members[find(it.group)].append(it)
+    strata: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for root, its in members.items():
+        strata[min(_stratum(it) for it in its)].append(root)
+    split_of: dict[str, str] = {}
+    bounds = np.cumsum(SPLIT_SHARES)
+    for roots in strata.values():
+        roots.sort(key=lambda r: (_hash01(r), r))
+        total = sum(len(members[r]) for r in roots)
+        done = 0
+        for r in roots:
+            mid = (done + len(members[r]) / 2) / total
+            split_of[r] = SPLITS[min(int(np.searchsorted(bounds, mid)), len(SPLITS) - 1)]
+            done += len(members[r])
+    return {it.id: split_of[find(it.group)] for it in items}
 
 
 def write_splits(root: Path = SEED_DIR) -> Counter:
