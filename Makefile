@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup models demo test test-fast lint bench-extract clean
+.PHONY: setup models demo test test-fast lint bench-extract bench-recovery bench-conversion clean
 
 # Debian packages: espeak-ng speaks the synthetic videos; Noto fonts draw CJK / Thai captions.
 APT_PKGS := espeak-ng fonts-noto-core fonts-noto-cjk
@@ -47,6 +47,12 @@ lint: setup
 
 bench-extract: models  ## 60 s 720x1280 video: per-stage seconds, RTF, peak RSS, ratio to Whisper alone
 	$(PY) tests/benchmarks/bench_extract.py
+
+bench-recovery: models  ## synthetic test-split videos: scores vs planted truth, per language
+	$(PY) tests/benchmarks/bench_recovery.py
+
+bench-conversion: models  ## synthetic test-split videos: CVR ranking vs oracle, coverage, diagnosis
+	$(PY) tests/benchmarks/bench_conversion.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -169,6 +169,32 @@ def save_trained(
     )
 
 
+def register_heads(
+    encoder: Any,
+    heads: Any,
+    trainable_layers: int,
+    metadata: dict,
+    labels: dict[str, tuple[str, ...]] = TASK_LABELS,
+) -> str:
+    """Save fine-tuned layers and heads as a new ``sellscope-heads`` version; return its tag.
+
+    ``metadata`` must name the ``base_model`` tag the layers sit on; it is stored with the
+    model (JSON-normalised), as are the label sets and ``trainable_layers``.
+    """
+    import bentoml
+
+    if "base_model" not in metadata:
+        raise ValueError("metadata needs the base_model tag the fine-tuned layers sit on")
+    meta = {
+        **metadata,
+        "labels": {k: list(v) for k, v in labels.items()},
+        "trainable_layers": trainable_layers,
+    }
+    with bentoml.models.create(HEADS_MODEL, metadata=json.loads(json.dumps(meta))) as m:
+        save_trained(Path(m.path), encoder, heads, trainable_layers, labels)
+        return str(m.tag)
+
+
 def load_scorer(version: str = "latest") -> SentenceScorer:
     """Load the base encoder and overlay the fine-tuned layers and heads of ``version``."""
     from safetensors.torch import load_file
@@ -177,7 +203,7 @@ def load_scorer(version: str = "latest") -> SentenceScorer:
 
     from models.store import get_model
 
-    stored = get_model(HEADS_MODEL, version)
+    stored = get_model(HEADS_MODEL, version, fix="sellscope train heads")
     base_tag = stored.metadata["base_model"]
     base_name, base_version = base_tag.split(":")
     base = get_model(base_name, base_version)

@@ -8,6 +8,7 @@ at run time: it asks this module for the path of a stored model.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +52,13 @@ def _to_stored(m) -> StoredModel:  # noqa: ANN001 - bentoml.Model, imported lazi
     )
 
 
-def get_model(name: str, version: str = "latest") -> StoredModel:
+def get_model(name: str, version: str = "latest", fix: str | None = None) -> StoredModel:
     """Find a model in the store.
 
     Args:
         name: model name, e.g. ``sellscope-whisper-base``.
         version: a version, or ``latest``.
+        fix: the command that makes this model, for the error (default: the base import).
 
     Raises:
         ModelMissingError: the model is not in the store, with the command that fixes it.
@@ -69,7 +71,7 @@ def get_model(name: str, version: str = "latest") -> StoredModel:
     except (NotFound, ValueError) as e:
         raise ModelMissingError(
             f"model '{name}:{version}' is not in the BentoML model store "
-            f"({store_home()}). Run `sellscope models import` (or `make demo`) first."
+            f"({store_home()}). Run `{fix or 'sellscope models import'}` (or `make demo`) first."
         ) from e
 
 
@@ -98,3 +100,31 @@ def store_home() -> Path:
     from bentoml._internal.configuration.containers import BentoMLContainer
 
     return Path(BentoMLContainer.model_store_dir.get())
+
+
+def _served_file() -> Path:
+    return store_home().parent / "sellscope-served.json"
+
+
+def get_served(name: str) -> str | None:
+    """The tag of the version of ``name`` that is served (set by promotion), if any."""
+    f = _served_file()
+    if not f.is_file():
+        return None
+    return json.loads(f.read_text()).get(name)
+
+
+def set_served(name: str, tag: str) -> None:
+    """Make ``tag`` the served version of ``name`` (atomic write)."""
+    f = _served_file()
+    data = json.loads(f.read_text()) if f.is_file() else {}
+    data[name] = tag
+    tmp = f.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    tmp.replace(f)
+
+
+def resolve_served(name: str) -> str:
+    """The served version of ``name``: the promoted one, else the latest."""
+    tag = get_served(name)
+    return tag.split(":", 1)[1] if tag else "latest"

@@ -69,29 +69,92 @@ def _summary(ev) -> str:  # noqa: ANN001 - VideoEvidence
     return "\n".join(lines)
 
 
-def _scores_line(s) -> str:  # noqa: ANN001 - VideoScores
+def _summary_of(scored) -> str:  # noqa: ANN001 - service.pipeline.ScoredVideo
+    s = scored.scores
     roles = ", ".join(s.selling_points.roles_covered) or "none"
     cta = s.seed_sell.cta_time_s
-    return (
+    lines = [
         f"hook {s.hook.score:.0f}/100 ({s.hook.hook_type}), "
         f"selling points {s.selling_points.score:.0f}/100 ({roles}), "
         f"seed {s.seed_sell.seed_share:.0%} / sell {s.seed_sell.sell_share:.0%}, "
         f"CTA {'none' if cta is None else f'at {cta:.1f} s'}"
+    ]
+    p = scored.prediction
+    if p is not None:
+        lines.append(
+            f"predicted conversion {p.cvr:.2%} ({p.nominal:.0%} interval "
+            f"{p.cvr_low:.2%}-{p.cvr_high:.2%})"
+            + ("" if p.gpm is None else f", GPM {p.gpm:.2f} USD per 1,000 views")
+        )
+    else:
+        lines.append("no conversion prediction (no conversion model in the store)")
+    for r in scored.diagnosis:
+        at = "" if r.evidence.time_s is None else f" at {r.evidence.time_s:.1f} s"
+        lines.append(f"  [{r.severity}] {r.title}{at} (+{r.effect:.0%} if fixed): {r.fix}")
+    if p is not None and not scored.diagnosis:
+        lines.append("  no major problems found")
+    return "\n".join(lines)
+
+
+def _meta(args: argparse.Namespace):  # noqa: ANN202 - service.meta.VideoMeta
+    from service.meta import VideoMeta
+
+    return VideoMeta(
+        product_name=args.product_name,
+        category=args.category,
+        price=args.price,
+        currency=args.currency,
+        views=args.views,
+        creator_id=args.creator_id,
+        creator_followers=args.followers,
     )
 
 
+def _write_report(scored, json_out: str | None, html_out: str | None) -> None:  # noqa: ANN001
+    report = scored.report()
+    text = report.model_dump_json(indent=2)
+    if json_out:
+        Path(json_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_out).write_text(text, encoding="utf-8")
+        print(f"report: {json_out}", file=sys.stderr)
+    if html_out:
+        from service.report.html import render_html
+
+        Path(html_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(html_out).write_text(render_html(report), encoding="utf-8")
+        print(f"html report: {html_out}", file=sys.stderr)
+    if not json_out and not html_out:
+        print(text)
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from service.pipeline import score_video
+
+    scored = score_video(args.video, language=args.lang, meta=_meta(args))
+    print(_summary_of(scored), file=sys.stderr)
+    _write_report(scored, args.json, args.html)
+    return 0
+
+
 def _cmd_script(args: argparse.Namespace) -> int:
+    from service.errors import InputError
     from service.pipeline import score_script
 
     source = Path(args.text)
-    text = source.read_text(encoding="utf-8") if source.is_file() else args.text
-    result = score_script(text, language=args.lang)
-    out = result.to_json()
-    if args.json:
-        Path(args.json).write_text(out, encoding="utf-8")
+    try:
+        is_file = source.is_file()
+    except OSError:  # a long script is not a valid path
+        is_file = False
+    if is_file:
+        try:
+            text = source.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(f"{source}: not UTF-8 text; save the script as UTF-8") from e
     else:
-        print(out)
-    print(_scores_line(result.scores), file=sys.stderr)
+        text = args.text
+    scored = score_script(text, language=args.lang, meta=_meta(args))
+    print(_summary_of(scored), file=sys.stderr)
+    _write_report(scored, args.json, args.html)
     return 0
 
 
@@ -115,25 +178,79 @@ def _cmd_train_heads(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train_outcomes(args: argparse.Namespace) -> int:
+    from service.errors import InputError
+
+    if not args.outcomes:
+        raise InputError(
+            "say what to train: `sellscope train --outcomes MANIFEST`, "
+            "`sellscope train heads` or `sellscope train conversion`"
+        )
+    from training.train_conversion import train_from_outcomes, write_card
+
+    result = train_from_outcomes(
+        args.outcomes, workers=args.workers, promote=args.promote, cache_dir=args.cache
+    )
+    print(result.summary())
+    if args.card:
+        write_card(result, args.card)
+    return 0
+
+
+def _cmd_train_conversion(args: argparse.Namespace) -> int:
+    from training.default_conversion import train_default_conversion
+
+    print(train_default_conversion(args.features).summary())
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from models.base_import import import_base_models
+    from models.conversion import CONVERSION_MODEL
+    from models.heads import HEADS_MODEL
+    from models.store import list_models
     from service.demo import render_sample_video
-    from service.extract import extract_evidence
+    from service.pipeline import score_video
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    print("1/3 base models -> BentoML model store")
+    print("1/5 base models -> BentoML model store")
     for r in import_base_models():
         print(f"    {r.model.tag:44s} {'imported' if r.imported else 'already in store'}")
-    video = out / "sample.mp4"
-    print(f"2/3 sample video -> {video}")
-    render_sample_video(video)
-    print("3/3 evidence extraction")
-    ev = extract_evidence(video)
-    (out / "evidence.json").write_text(ev.to_json(), encoding="utf-8")
-    print(_summary(ev))
-    print(f"report: {out / 'evidence.json'}")
+    if list_models(HEADS_MODEL):
+        print(f"2/5 scoring heads: {list_models(HEADS_MODEL)[0].tag} (already trained)")
+    else:
+        from training.heads_run import train_default_heads
+
+        print("2/5 scoring heads: none in the store, training the default (up to 15 min)")
+        print(train_default_heads().summary())
+    if list_models(CONVERSION_MODEL):
+        print(f"3/5 conversion model: {list_models(CONVERSION_MODEL)[0].tag} (already fitted)")
+    else:
+        from training.default_conversion import train_default_conversion
+
+        print("3/5 conversion model: none in the store, fitting the default")
+        print(train_default_conversion().summary())
+    print(f"4/5 sample product video -> {out}")
+    video, meta = render_sample_video(out)
+    print("5/5 scoring it")
+    scored = score_video(video, language="en", meta=meta)
+    print(_summary_of(scored))
+    _write_report(scored, str(out / "report.json"), str(out / "report.html"))
     return 0
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", help="language of the speech (ISO 639-1, e.g. zh, en, id)")
+    p.add_argument("--json", metavar="OUT", help="write the report JSON here")
+    p.add_argument("--html", metavar="OUT", help="write the HTML report here")
+    p.add_argument("--product-name", help="brand / product name as printed on the product")
+    p.add_argument("--category", help="product category (e.g. beauty, kitchen, electronics)")
+    p.add_argument("--price", type=float, help="unit price")
+    p.add_argument("--currency", help="ISO 4217 currency of the price (default USD)")
+    p.add_argument("--views", type=int, help="views so far, if posted")
+    p.add_argument("--creator-id", help="creator identity")
+    p.add_argument("--followers", type=int, help="the creator's follower count")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,17 +279,34 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--json", metavar="OUT", help="write the evidence JSON here (stdout otherwise)")
     ex.set_defaults(func=_cmd_extract)
 
-    tr = sub.add_parser("train", help="train models")
-    trsub = tr.add_subparsers(dest="train_command", required=True)
+    tr = sub.add_parser(
+        "train",
+        help="train models: `train --outcomes MANIFEST` retrains conversion from shop outcomes",
+    )
+    tr.add_argument("--outcomes", metavar="MANIFEST", help="labelled shop outcomes (CSV/Parquet)")
+    tr.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
+    tr.add_argument(
+        "--promote", action="store_true", help="serve the new model if it is not worse held-out"
+    )
+    tr.add_argument("--cache", type=Path, help="evidence cache folder")
+    tr.add_argument("--card", type=Path, help="write the run's figures (JSON) here")
+    tr.set_defaults(func=_cmd_train_outcomes)
+    trsub = tr.add_subparsers(dest="train_command")
     th = trsub.add_parser(
         "heads", help="fine-tune the sentence scorer (hook, FABE, intent, CTA) and register it"
     )
-    th.add_argument("--epochs", type=int, default=4)
+    th.add_argument("--epochs", type=int, default=5)
     th.add_argument("--seed", type=int, default=0)
     th.add_argument(
         "--no-register", action="store_true", help="evaluate only; keep the store as is"
     )
     th.set_defaults(func=_cmd_train_heads)
+    tc = trsub.add_parser(
+        "conversion",
+        help="fit the default conversion model on the shipped synthetic-outcomes features",
+    )
+    tc.add_argument("--features", type=Path, help="features table (default: the shipped one)")
+    tc.set_defaults(func=_cmd_train_conversion)
 
     oc = sub.add_parser("outcomes", help="labelled shop outcomes manifests")
     ocsub = oc.add_subparsers(dest="outcomes_command", required=True)
@@ -181,10 +315,14 @@ def build_parser() -> argparse.ArgumentParser:
     occ.add_argument("--no-files", action="store_true", help="do not check that video files exist")
     occ.set_defaults(func=_cmd_outcomes_check)
 
+    sv = sub.add_parser("score", help="score one video: scores, predicted conversion, diagnosis")
+    sv.add_argument("video", help="video file (MP4, MOV, MKV, WebM ...)")
+    _report_options(sv)
+    sv.set_defaults(func=_cmd_score)
+
     sc = sub.add_parser("script", help="score a script or transcript without a video")
     sc.add_argument("text", help="the script text, or a file that holds it")
-    sc.add_argument("--lang", help="language (ISO 639-1)")
-    sc.add_argument("--json", metavar="OUT", help="write the scores JSON here (stdout otherwise)")
+    _report_options(sc)
     sc.set_defaults(func=_cmd_script)
 
     from training.synth import add_synth_command

@@ -16,6 +16,7 @@ from typing import Any
 
 from service.evidence.cuts import detect_cuts
 from service.evidence.faces import detect_faces
+from service.evidence.keyframes import pick_keyframes
 from service.evidence.onscreen_text import changed_frames, read_captions
 from service.evidence.pacing import measure_pacing
 from service.evidence.speech import SpeechOptions, transcribe
@@ -141,6 +142,7 @@ def extract_evidence(
             if options.ocr
             else ()
         )
+        keyframes = timed("keyframes", pick_keyframes, video.frames, video.frame_times)
         if speech is not None:
             transcript = speech.result()
         else:
@@ -158,4 +160,5 @@ def extract_evidence(
         pacing=pacing,
         stage_seconds=stage,
         models=dict(models.tags),
+        keyframes=keyframes,
     )

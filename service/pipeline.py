@@ -1,63 +1,131 @@
-"""The one library call every face uses: a video (or a script) in, its scores out."""
+"""The one library call every face uses: a video (or a script) in, its report out."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+import logging
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from service.diagnosis import Reason, diagnose
 from service.evidence.types import VideoEvidence
 from service.extract import EvidenceModels, ExtractOptions, extract_evidence
+from service.features import FEATURE_NAMES, conversion_features
+from service.meta import VideoMeta
+from service.report.schema import Report
 from service.scoring.video import VideoScores, score_evidence, script_evidence
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ScoredVideo:
-    """A video's evidence and its scores."""
+    """Everything the pipeline made of one video."""
 
     evidence: VideoEvidence
     scores: VideoScores
+    meta: VideoMeta
+    features: dict[str, float]
+    prediction: Any | None  # models.conversion.Prediction; None without a conversion model
+    diagnosis: tuple[Reason, ...]
+    models: dict[str, str]  # role -> store tag
 
-    def to_dict(self) -> dict:
-        """JSON-ready."""
-        return {"evidence": self.evidence.to_dict(), "scores": asdict(self.scores)}
+    def report(self) -> Report:
+        """The report document (``service.report.schema.Report``)."""
+        from service.report.build import build_report
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """JSON text, characters of every language kept as they are."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return build_report(
+            self.evidence, self.scores, self.meta, self.features, self.prediction,
+            self.diagnosis, self.models,
+        )  # fmt: skip
 
 
-def load_scorer(version: str = "latest") -> Any:
-    """The sentence scorer from the model store (cached per process)."""
-    from functools import cache
+@dataclass(frozen=True)
+class Scorers:
+    """The loaded text and conversion models (the conversion model may be absent)."""
 
-    from models.heads import load_scorer as _load
+    heads: Any
+    conversion: Any | None
+    conversion_tag: str | None
 
-    @cache
-    def _cached(v: str) -> Any:
-        return _load(v)
+    @classmethod
+    def from_store(cls, heads: str = "latest", conversion: str = "served") -> Scorers:
+        """Load from the model store; a missing conversion model leaves predictions out."""
+        from models.heads import load_scorer
+        from service.errors import ModelMissingError
 
-    return _cached(version)
+        scorer = load_scorer(heads)
+        try:
+            from models.conversion import load_conversion
+
+            model, tag = load_conversion(conversion)
+        except ModelMissingError as e:
+            log.warning("no conversion prediction: %s", e)
+            model, tag = None, None
+        return cls(scorer, model, tag)
+
+
+@cache
+def default_scorers() -> Scorers:
+    """The store's latest models, loaded once per process."""
+    return Scorers.from_store()
+
+
+def analyse(
+    evidence: VideoEvidence, meta: VideoMeta | None = None, scorers: Scorers | None = None
+) -> ScoredVideo:
+    """Score evidence, predict conversion and diagnose (everything after extraction)."""
+    meta = meta or VideoMeta()
+    scorers = scorers or default_scorers()
+    scores = score_evidence(evidence, scorers.heads, meta.product_name)
+    features = conversion_features(scores, evidence, meta)
+    prediction, reasons = None, ()
+    models = {**evidence.models, "heads": scorers.heads.tag}
+    if scorers.conversion is not None:
+        row = np.array([[features[n] for n in FEATURE_NAMES]])
+        prediction = scorers.conversion.predict(row)[0]
+        reasons = diagnose(features, scores, evidence, scorers.conversion.predict_log)
+        models["conversion"] = scorers.conversion_tag
+    return ScoredVideo(evidence, scores, meta, features, prediction, reasons, models)
 
 
 def score_video(
     path: str | Path,
     language: str | None = None,
+    meta: VideoMeta | None = None,
     models: EvidenceModels | None = None,
-    scorer: Any | None = None,
+    scorers: Scorers | None = None,
     options: ExtractOptions | None = None,
 ) -> ScoredVideo:
-    """Extract a video's evidence and score it."""
+    """Extract a video's evidence, score it, predict its conversion and diagnose it.
+
+    Args:
+        path: the video file.
+        language: ISO 639-1 code of the speech, when known (detected otherwise).
+        meta: what the seller knows (product name, price, views ...), all optional.
+        models: loaded evidence models (from the store when omitted).
+        scorers: loaded heads and conversion model (the store's latest when omitted).
+        options: extraction options (``ExtractOptions.from_env()`` when omitted).
+
+    Returns:
+        The analysis; ``.report()`` gives the report document.
+    """
     evidence = extract_evidence(path, language=language, models=models, options=options)
-    return ScoredVideo(evidence, score_evidence(evidence, scorer or load_scorer()))
+    return analyse(evidence, meta, scorers)
 
 
-def score_script(text: str, language: str | None = None, scorer: Any | None = None) -> ScoredVideo:
+def score_script(
+    text: str,
+    language: str | None = None,
+    meta: VideoMeta | None = None,
+    scorers: Scorers | None = None,
+) -> ScoredVideo:
     """Score a script or transcript before filming (the hook is its first sentence)."""
     from service.errors import InputError
 
     if not text.strip():
         raise InputError("the script is empty; give the text, or a file that holds it")
-    evidence = script_evidence(text, language)
-    return ScoredVideo(evidence, score_evidence(evidence, scorer or load_scorer()))
+    return analyse(script_evidence(text, language), meta, scorers)

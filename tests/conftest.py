@@ -79,3 +79,48 @@ def evidence_models(base_models: None):  # noqa: ANN201
 def jfk_audio() -> np.ndarray:
     """11 s of real English speech (openai/whisper tests, MIT)."""
     return load_audio(SPEECH / "jfk.flac")
+
+
+@pytest.fixture(scope="session")
+def smoke_scorer(base_models: None):  # noqa: ANN201 - models.heads.SentenceScorer
+    """The real encoder from the store, fine-tuned briefly on part of the seed corpus.
+
+    A real scorer (tokenizer, multilingual-e5, heads) that costs seconds, not the 15
+    minutes of the default training: for tests of the machinery around it, not quality.
+    """
+    from transformers import AutoTokenizer, BertModel
+    from transformers.utils import logging as hf_logging
+
+    from models.base_import import E5
+    from models.heads import TASK_LABELS, SentenceScorer
+    from models.store import get_model
+    from training.train_heads import TrainConfig, seed_examples, train
+
+    hf_logging.set_verbosity_error()
+    base = get_model(E5)
+    tok = AutoTokenizer.from_pretrained(str(base.path))
+    enc = BertModel.from_pretrained(str(base.path), add_pooling_layer=False)
+    examples = [e for e in seed_examples("train") if e.lang in ("en", "es")][:600]
+    config = TrainConfig(epochs=2, trainable_layers=2, lr_heads=3e-3, pairs_per_epoch=0)
+    trained = train(enc, tok, examples, [], config, progress=lambda s: None)
+    return SentenceScorer(tok, trained.encoder, trained.heads, TASK_LABELS,
+                          "sellscope-heads:smoke", {"base_model": base.tag})  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def scratch_store(base_models: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A BENTOML_HOME of its own for subprocesses: base models linked from the default store.
+
+    Tests that register trained models (heads, conversion) do it here, never in the
+    user's store; the base models are symbolic links, so nothing large is copied.
+    """
+    import os
+
+    from models.base_import import BASE_MODELS
+    from models.store import store_home
+
+    home = tmp_path_factory.mktemp("bentoml")
+    (home / "models").mkdir()
+    for spec in BASE_MODELS:
+        os.symlink(store_home() / spec.name, home / "models" / spec.name)
+    return home

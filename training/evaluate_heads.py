@@ -169,3 +169,52 @@ def format_seed_report(r: SeedReport) -> str:
         for lb, row in zip(labels, r.confusion[t], strict=True):
             lines.append(f"{lb[:17]:17s} " + " ".join(f"{v:8d}" for v in row))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """Does P(strong hook) mean the same in every language? (seed test split)"""
+
+    ece: dict[str, float]  # expected calibration error per language (and "all")
+    mean_strong: dict[str, float]  # mean P(strong) of the truly strong openers
+    mean_weak: dict[str, float]  # mean P(strong) of the truly weak openers
+
+
+def calibration_report(
+    examples: list, logits: dict[str, np.ndarray], temperature: float, bins: int = 10
+) -> CalibrationReport:
+    """Calibration of the hook-strength probability per language, after temperature scaling.
+
+    The hook score is built on this probability, so the same 0-100 reading across
+    languages needs the same calibration in each: a small ECE everywhere, and similar mean
+    probabilities for strong and for weak openers.
+    """
+    idx = [i for i, e in enumerate(examples) if "hook_strength" in e.labels]
+    z = logits["hook_strength"][idx] / temperature
+    p = 1 / (1 + np.exp(-(z[:, 1] - z[:, 0])))
+    y = np.array([examples[i].labels["hook_strength"] for i in idx])
+    langs = np.array([examples[i].lang for i in idx])
+    ece, strong, weak = {}, {}, {}
+    for lang in ["all", *sorted(set(langs))]:
+        m = np.ones(len(y), bool) if lang == "all" else langs == lang
+        edges = np.minimum((p[m] * bins).astype(int), bins - 1)
+        err = 0.0
+        for b in range(bins):
+            sel = edges == b
+            if sel.any():
+                err += sel.sum() / m.sum() * abs(p[m][sel].mean() - y[m][sel].mean())
+        ece[lang] = float(err)
+        strong[lang] = float(p[m][y[m] == 1].mean()) if (y[m] == 1).any() else float("nan")
+        weak[lang] = float(p[m][y[m] == 0].mean()) if (y[m] == 0).any() else float("nan")
+    return CalibrationReport(ece, strong, weak)
+
+
+def format_calibration(c: CalibrationReport) -> str:
+    """One line per language: ECE and mean P(strong) of strong / weak openers."""
+    lines = ["hook-strength calibration on the seed test split (after temperature)"]
+    lines.append(f"{'lang':6s} {'ECE':>6s} {'P|strong':>9s} {'P|weak':>7s}")
+    for lang in c.ece:
+        lines.append(
+            f"{lang:6s} {c.ece[lang]:6.3f} {c.mean_strong[lang]:9.3f} {c.mean_weak[lang]:7.3f}"
+        )
+    return "\n".join(lines)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from models.heads import HEADS_MODEL, TASK_LABELS, save_trained
+from models.heads import register_heads
 from training.evaluate_heads import (
+    CalibrationReport,
     PairReport,
     SeedReport,
+    calibration_report,
+    format_calibration,
     format_seed_report,
     hook_score,
     pair_report,
@@ -40,6 +41,7 @@ class HeadsResult:
     pairs: PairReport
     clickbait_auc: float
     temperatures: dict[str, float]
+    calibration: CalibrationReport
 
     def summary(self) -> str:
         """The figures, as printed by the command."""
@@ -47,6 +49,8 @@ class HeadsResult:
         return "\n".join(
             [
                 format_seed_report(self.seed),
+                "",
+                format_calibration(self.calibration),
                 "",
                 f"Upworthy held-out tests: {p.n_pairs} significant pairs from {p.n_tests} tests",
                 f"  pair accuracy, sellscope hook head : {p.accuracy:.3f} "
@@ -74,7 +78,6 @@ def train_default_heads(
         register: save the model as a new version of ``sellscope-heads`` in the store.
         progress: receives progress lines.
     """
-    import bentoml
     from transformers import AutoTokenizer, BertModel
     from transformers.utils import logging as hf_logging
 
@@ -102,7 +105,9 @@ def train_default_heads(
     temps = fit_temperatures(trained, dev_ex)
 
     test_ex = seed_examples("test")
-    seed = seed_report(test_ex, predict_logits(trained, [e.text for e in test_ex]))
+    test_logits = predict_logits(trained, [e.text for e in test_ex])
+    seed = seed_report(test_ex, test_logits)
+    calib = calibration_report(test_ex, test_logits, temps["hook_strength"])
     pairs = pair_report(lambda texts: hook_score(predict_logits(trained, texts)))
     cb = clickbait_examples("test", None, config.seed)
     cb_logits = predict_logits(trained, [e.text for e in cb])["clickbait"]
@@ -121,12 +126,11 @@ def train_default_heads(
             "upworthy_pair_accuracy_ci": list(pairs.ci),
             "upworthy_tfidf_baseline": pairs.baseline_accuracy,
             "clickbait_roc_auc": auc,
+            "hook_strength_ece_per_language": calib.ece,
         }
         meta = {
             "kind": "fine-tuned",
             "base_model": base.tag,
-            "labels": {k: list(v) for k, v in TASK_LABELS.items()},
-            "trainable_layers": config.trainable_layers,
             "config": asdict(config),
             "training_data_sha256": data_fingerprint(train_ex, train_pairs),
             "training_seconds": round(trained.seconds, 1),
@@ -134,9 +138,49 @@ def train_default_heads(
             "temperatures": temps,
             "metrics": metrics,
         }
-        with bentoml.models.create(HEADS_MODEL, metadata=json.loads(json.dumps(meta))) as m:
-            save_trained(
-                Path(m.path), trained.encoder, trained.heads, config.trainable_layers, TASK_LABELS
-            )
-            tag = str(m.tag)
-    return HeadsResult(tag, seconds, seed, pairs, auc, temps)
+        tag = register_heads(trained.encoder, trained.heads, config.trainable_layers, meta)
+    return HeadsResult(tag, seconds, seed, pairs, auc, temps, calib)
+
+
+def refit_stored_heads(
+    version: str = "latest", config: TrainConfig | None = None, progress: Callable = print
+) -> tuple[str, SeedReport]:
+    """Apply the head refit (``TrainConfig.refit_tasks``) to a stored scorer; register it.
+
+    For a scorer trained before the refit step existed: its encoder and other heads are
+    kept as they are, so the new version differs only in the refitted heads. The seed
+    test-split figures are measured again and stored with it.
+    """
+    from models.heads import load_scorer
+    from training.train_heads import HiddenCache, TrainedHeads, refit_head
+
+    config = config or TrainConfig()
+    scorer = load_scorer(version)
+    layers = int(scorer.metadata["trainable_layers"])
+    frozen = scorer.encoder.config.num_hidden_layers - layers
+    trained = TrainedHeads(
+        scorer.encoder, scorer.heads, HiddenCache(scorer.encoder, scorer.tokenizer, frozen), layers
+    )
+    train_ex = seed_examples("train")
+    for task in config.refit_tasks:
+        loss = refit_head(trained, task, train_ex, config.refit_steps, config.refit_lr)
+        progress(f"refit the {task} head of {scorer.tag}: loss {loss:.3f}")
+    fit_temperatures(trained, seed_examples("dev"))  # tasks without dev items keep theirs
+    temps = dict(zip(scorer.labels, map(float, trained.heads.temperature.tolist()), strict=True))
+    test_ex = seed_examples("test")
+    seed = seed_report(test_ex, predict_logits(trained, [e.text for e in test_ex]))
+    progress(format_seed_report(seed))
+    meta = dict(scorer.metadata)
+    meta["metrics"] = {
+        **meta.get("metrics", {}),
+        "seed_macro_f1": seed.overall,
+        "seed_macro_f1_per_language": seed.per_language,
+    }
+    meta["temperatures"] = temps
+    meta["refit_of"] = scorer.tag
+    meta["refit"] = {"tasks": list(config.refit_tasks), "steps": config.refit_steps}
+    for key in ("labels", "trainable_layers"):
+        meta.pop(key, None)
+    tag = register_heads(trained.encoder, trained.heads, layers, meta)
+    progress(f"model: {tag}")
+    return tag, seed

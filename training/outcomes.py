@@ -24,6 +24,8 @@ OPTIONAL = (
     "category",
     "creator_id",
     "product_id",
+    "product_name",
+    "creator_followers",
     "posted_at",
     "language",
     "transcript",
@@ -31,7 +33,7 @@ OPTIONAL = (
 # Optional human labels, in the seed corpus's label sets.
 LABEL_COLUMNS = ("hook_strength", "hook_type", "intent_share_seed", "has_cta")
 KNOWN = REQUIRED + OPTIONAL + LABEL_COLUMNS
-COUNT_COLUMNS = ("views", "orders", "clicks")
+COUNT_COLUMNS = ("views", "orders", "clicks", "creator_followers")
 MONEY_COLUMNS = ("gmv", "price")
 
 
@@ -66,6 +68,8 @@ class OutcomeRow:
     category: str | None = None
     creator_id: str | None = None
     product_id: str | None = None
+    product_name: str | None = None  # brand / name as printed on the product
+    creator_followers: int | None = None
     posted_at: str | None = None
     language: str | None = None
     transcript: str | None = None
@@ -222,6 +226,7 @@ def validate_manifest(
                 "category",
                 "creator_id",
                 "product_id",
+                "product_name",
                 "posted_at",
                 "language",
                 "transcript",
@@ -235,6 +240,7 @@ def validate_manifest(
                 orders=int(values["orders"]),
                 gmv=values.get("gmv"),
                 clicks=values.get("clicks"),
+                creator_followers=values.get("creator_followers"),
                 price=values.get("price"),
                 labels=labels,
                 **text,

@@ -138,6 +138,7 @@ MANIFEST_COLUMNS = (
     "category",
     "creator_id",
     "product_id",
+    "product_name",
     "language",
 )
 
@@ -963,6 +964,7 @@ def write_manifest(videos: list[SynthVideo], out_dir: Path) -> Path:
                     "category": t.category,
                     "creator_id": t.creator_id,
                     "product_id": t.product_id,
+                    "product_name": t.product_label,
                     "language": t.lang,
                 }
             )

@@ -35,7 +35,7 @@ SEED_TASKS = {
 class TrainConfig:
     """Hyper-parameters of the default training (chosen on the dev split)."""
 
-    epochs: int = 4
+    epochs: int = 5
     batch_size: int = 32
     trainable_layers: int = 4
     lr_encoder: float = 4e-5
@@ -43,11 +43,16 @@ class TrainConfig:
     weight_decay: float = 0.01
     pair_weight: float = 0.5
     clickbait_weight: float = 0.3
-    clickbait_examples: int = 4000
+    clickbait_examples: int = 1500  # more adds steps, not quality (AUC 0.998 with 4000)
     pairs_per_epoch: int = 1500
     seed: int = 0
-    max_seconds: float = 13 * 60  # stop early rather than blow the 15-minute budget
+    max_seconds: float = 12 * 60  # stop early rather than blow the 15-minute budget
     threads: int = 0
+    # after fine-tuning, the fine-grained hook-type head is fitted again on the final
+    # sentence vectors (full batch): its 11 classes converge slower than the encoder
+    refit_tasks: tuple[str, ...] = ("hook_type",)
+    refit_steps: int = 600  # chosen on the dev split (200 / 600 steps: dev 0.838 / 0.844)
+    refit_lr: float = 1e-3
 
 
 @dataclass(frozen=True)
@@ -146,17 +151,67 @@ class TrainedHeads:
     seconds: float = 0.0
 
 
-def forward_top(
-    encoder: Any, heads: Any, cache: HiddenCache, texts: list[str], trainable_layers: int
-) -> dict:
-    """Top layers + heads on cached bottom states: logits per task."""
+def pooled_top(encoder: Any, cache: HiddenCache, texts: list[str], trainable_layers: int) -> Any:
+    """Top layers on cached bottom states, mean-pooled: the sentence vectors."""
     x, mask = cache.batch(texts)
     ext = additive_mask(mask)
     n = encoder.config.num_hidden_layers
     for layer in encoder.encoder.layer[n - trainable_layers :]:
         x = layer(x, attention_mask=ext)
         x = x[0] if isinstance(x, tuple) else x
-    return heads(mean_pool(x, mask))
+    return mean_pool(x, mask)
+
+
+def forward_top(
+    encoder: Any, heads: Any, cache: HiddenCache, texts: list[str], trainable_layers: int
+) -> dict:
+    """Top layers + heads on cached bottom states: logits per task."""
+    return heads(pooled_top(encoder, cache, texts, trainable_layers))
+
+
+def refit_head(
+    trained: TrainedHeads,
+    task: str,
+    examples: list[Example],
+    steps: int = 600,
+    lr: float = 1e-3,
+    weight_decay: float = 0.01,
+    seed: int = 0,
+) -> float:
+    """Fit one head again, full batch, on the final sentence vectors of ``examples``.
+
+    The encoder and the other heads are not touched. Returns the final training loss.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    ex = [e for e in examples if task in e.labels]
+    if not ex:
+        return float("nan")
+    texts = [e.text for e in ex]
+    trained.cache.add(texts)
+    trained.encoder.eval()
+    with torch.no_grad():
+        x = torch.cat(
+            [
+                pooled_top(
+                    trained.encoder, trained.cache, texts[i : i + 256], trained.trainable_layers
+                )
+                for i in range(0, len(texts), 256)
+            ]
+        )
+    y = torch.tensor([e.labels[task] for e in ex])
+    head = trained.heads.heads[task]
+    head.train()
+    opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=weight_decay)
+    loss = torch.tensor(0.0)
+    for _ in range(steps):
+        loss = torch.nn.functional.cross_entropy(head(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    head.eval()
+    return float(loss.detach())
 
 
 def predict_logits(
@@ -323,6 +378,13 @@ def train(
             break
     top.eval()
     heads.eval()
+    for task in config.refit_tasks:
+        if not any(task in e.labels for e in train_examples):
+            continue
+        loss = refit_head(
+            trained, task, train_examples, config.refit_steps, config.refit_lr, seed=config.seed
+        )
+        progress(f"refit the {task} head: {config.refit_steps} full-batch steps, loss {loss:.3f}")
     trained.seconds = time.perf_counter() - t0
     return trained
 

@@ -102,6 +102,14 @@ class Pacing:
 
 
 @dataclass(frozen=True)
+class KeyFrame:
+    """A small still of the video (JPEG, base64) at a time."""
+
+    time_s: float
+    jpeg_b64: str
+
+
+@dataclass(frozen=True)
 class VideoEvidence:
     """Everything the evidence stages found in one video."""
 
@@ -113,6 +121,7 @@ class VideoEvidence:
     pacing: Pacing
     stage_seconds: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)  # role -> store tag
+    keyframes: tuple[KeyFrame, ...] = ()  # stills for the report, one a second
     schema_version: str = EVIDENCE_SCHEMA_VERSION
 
     def to_dict(self) -> dict:

@@ -10,6 +10,7 @@ from service.evidence.types import Pacing, Segment, Transcript, VideoEvidence
 from service.media import MediaInfo
 from service.scoring.hook import HookScore, score_hook
 from service.scoring.lines import ScoredLine, collect_lines, score_lines
+from service.scoring.product import ProductTiming, product_timing
 from service.scoring.seed_sell import SeedSellScore, score_seed_sell
 from service.scoring.selling_points import SellingPointScore, score_selling_points
 
@@ -21,17 +22,21 @@ class VideoScores:
     hook: HookScore
     selling_points: SellingPointScore
     seed_sell: SeedSellScore
-    product_first_named_s: float | None
+    product: ProductTiming
     lines: tuple[ScoredLine, ...]
     scorer: str  # model tag
 
 
-def score_evidence(evidence: VideoEvidence, scorer: Any) -> VideoScores:
+def score_evidence(
+    evidence: VideoEvidence, scorer: Any, product_name: str | None = None
+) -> VideoScores:
     """Score a video from its evidence.
 
     Args:
         evidence: what extraction found.
         scorer: a ``models.heads.SentenceScorer``.
+        product_name: the product's brand or name as printed on it, to find when it is
+            first shown and first said.
     """
     lines = score_lines(collect_lines(evidence), scorer)
     sp = score_selling_points(lines)
@@ -39,8 +44,7 @@ def score_evidence(evidence: VideoEvidence, scorer: Any) -> VideoScores:
         hook=score_hook(lines, evidence),
         selling_points=sp,
         seed_sell=score_seed_sell(lines, evidence.media.duration_s),
-        # the product is named when the first thing is said about it (its first selling point)
-        product_first_named_s=sp.first_time_s,
+        product=product_timing(evidence, lines, product_name),
         lines=tuple(lines),
         scorer=scorer.tag,
     )

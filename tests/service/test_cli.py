@@ -48,3 +48,28 @@ def test_extract_writes_json(make_video, tmp_path, base_models):
     assert data["captions"][0]["text"] == "FREE SHIPPING"
     assert data["media"]["duration_s"] == pytest.approx(2.0, abs=0.1)
     assert "1 captions" in r.stderr
+
+
+def test_score_of_a_bad_file_and_empty_script_are_one_clear_line(tmp_path):
+    p = tmp_path / "clip.mp4"
+    p.write_bytes(b"GIF89a not really")
+    r = sellscope("score", str(p), "--json", str(tmp_path / "r.json"))
+    assert r.returncode == 2 and r.stderr.startswith("sellscope: error: clip.mp4")
+    assert "Traceback" not in r.stderr and not (tmp_path / "r.json").exists()
+    r = sellscope("script", "   ")
+    assert r.returncode == 2 and "the script is empty" in r.stderr
+
+
+def test_train_without_a_target_says_what_to_give():
+    r = sellscope("train")
+    assert r.returncode == 2 and "sellscope train --outcomes MANIFEST" in r.stderr
+
+
+def test_train_on_a_bad_manifest_lists_every_problem(tmp_path):
+    m = tmp_path / "m.csv"
+    m.write_text("video,views,orders,colour\nnope.mp4,10,20,red\n,5,x,blue\n")
+    r = sellscope("train", "--outcomes", str(m))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "column 'colour': unknown column" in r.stderr
+    assert "row 2, column 'orders': orders (20) exceed views (10)" in r.stderr
+    assert "row 3, column 'orders': 'x' is not a whole number" in r.stderr

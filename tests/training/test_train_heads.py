@@ -96,3 +96,42 @@ def test_macro_f1_and_confusion():
     p = np.array([0, 1, 1, 1, 2])
     assert macro_f1(y, p, 3) == pytest.approx((2 / 3 + 0.8 + 1.0) / 3)
     assert confusion(y, p, 3).tolist() == [[1, 1, 0], [0, 2, 0], [0, 0, 1]]
+
+
+def test_calibration_report_per_language():
+    from training.evaluate_heads import calibration_report
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    p = rng.random(n)
+    y = (rng.random(n) < p).astype(int)  # calibrated in "en" by construction
+    ex = [Example("t", {"hook_strength": int(v)}, "en" if i % 2 else "fi", "seed")
+          for i, v in enumerate(y)]  # fmt: skip
+    logit = np.log(p / (1 - p))
+    z = np.stack([np.zeros(n), logit], axis=1)
+    z[::2] *= 3.0  # "fi": over-confident
+    c = calibration_report(ex, {"hook_strength": z}, temperature=1.0)
+    assert c.ece["en"] < 0.03 < c.ece["fi"]
+    assert c.mean_strong["en"] > 0.6 > 0.4 > c.mean_weak["en"]
+    assert set(c.ece) == {"all", "en", "fi"}
+
+
+def test_refit_head_changes_only_that_head(tiny):
+    from training.train_heads import refit_head
+
+    encoder, tok = tiny
+    ex = [Example(t, {"hook_type": k}, "en", "seed")
+          for t, k in [("stop scrolling look", 5), ("hello guys welcome", 8),
+                       ("cheap price today", 3), ("look this", 6)]]  # fmt: skip
+    trained = train(encoder, tok, ex, [], TrainConfig(epochs=1, trainable_layers=1,
+                    refit_tasks=()), progress=lambda s: None)  # fmt: skip
+    before = {k: v.clone() for k, v in trained.heads.state_dict().items()}
+    enc_before = {k: v.clone() for k, v in trained.encoder.state_dict().items()}
+    loss = refit_head(trained, "hook_type", ex, steps=300, lr=1e-2)
+    assert loss < 0.1  # four separable texts: fitted
+    after = trained.heads.state_dict()
+    changed = {k.split(".")[1] for k in before if not torch.equal(before[k], after[k])}
+    assert changed == {"hook_type"}
+    assert all(torch.equal(v, trained.encoder.state_dict()[k]) for k, v in enc_before.items())
+    logits = predict_logits(trained, [e.text for e in ex])["hook_type"]
+    assert list(logits.argmax(1)) == [5, 8, 3, 6]

@@ -85,7 +85,8 @@ def test_scores_of_a_well_built_video():
         ("advantage", False, True),
     ]
     assert s.selling_points.roles_covered == ("feature", "advantage")
-    assert s.product_first_named_s == 3.0
+    assert s.product.first_named_s == 3.0 and s.product.named_by == "selling_point"
+    assert s.product.first_shown_s is None  # no product name given: unknown, not guessed
     assert s.seed_sell.cta_time_s == 15.0 and s.seed_sell.cta_quote == "Tap the yellow cart now."
     assert s.seed_sell.sell_turn_s == 0.2 and s.seed_sell.sell_too_early
     assert (
@@ -112,3 +113,23 @@ def test_script_evidence_places_sentences_on_a_timeline():
     assert all(a.end_s < b.start_s for a, b in zip(segs, segs[1:], strict=False))
     assert segs[2].end_s - segs[2].start_s == pytest.approx(1.0)  # 5 characters at 5 a second
     assert ev.media.duration_s >= segs[-1].end_s
+
+
+def test_product_first_shown_and_named_from_its_name():
+    from service.scoring.product import name_in
+
+    ev = _evidence(
+        [("Okay so this one.", 0.5, 2.0),
+         ("It has a 1500 W motor.", 3.0, 5.0),
+         ("The Vortexa fryer is the one I use.", 6.0, 8.0)],
+        captions=[Caption("1500 W MOTOR", 3.0, 5.5, (0.1, 0.7, 0.9, 0.8), 0.99),
+                  Caption("VORTEXA", 4.5, 9.0, (0.3, 0.4, 0.7, 0.5), 0.9)],
+    )  # fmt: skip
+    s = score_evidence(ev, TableScorer(TABLE), product_name="Vortexa")
+    assert s.product.first_shown_s == 4.5 and s.product.shown_evidence == "VORTEXA"
+    assert s.product.first_named_s == 6.0 and s.product.named_by == "name"
+    # a slip of OCR / ASR still matches a long name; a short name must match exactly
+    assert name_in("the V0RTEXA air fryer", "Vortexa") and not name_in("Vitamin C serum", "Vortexa")
+    assert name_in("AX-5", "ax5") and not name_in("max", "AX")
+    missing = score_evidence(ev, TableScorer(TABLE), product_name="Glowly")
+    assert missing.product.first_shown_s is None and missing.product.named_by == "selling_point"

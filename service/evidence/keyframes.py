@@ -1,0 +1,49 @@
+"""Key frames: small JPEG stills the report shows beside its evidence (hook, cuts, reasons)."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from service.evidence.types import KeyFrame
+
+KEYFRAME_EVERY_S = 1.0
+KEYFRAME_WIDTH = 180
+
+
+def pick_keyframes(
+    frames: np.ndarray,
+    times: np.ndarray,
+    every_s: float = KEYFRAME_EVERY_S,
+    width: int = KEYFRAME_WIDTH,
+    quality: int = 70,
+) -> tuple[KeyFrame, ...]:
+    """One analysis frame every ``every_s`` seconds, scaled to ``width`` px, as JPEG.
+
+    Args:
+        frames: analysis frames, ``(N, H, W, 3)`` BGR uint8.
+        times: their presentation times in seconds.
+        every_s: spacing of the stills.
+        width: width of a still in pixels (height keeps the aspect ratio).
+        quality: JPEG quality, 1-100.
+    """
+    import cv2
+
+    out: list[KeyFrame] = []
+    next_t = 0.0
+    for img, t in zip(frames, times, strict=True):
+        if t + 1e-6 < next_t:
+            continue
+        h, w = img.shape[:2]
+        small = cv2.resize(img, (width, max(2, round(h * width / w))), interpolation=cv2.INTER_AREA)
+        ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if ok:
+            out.append(KeyFrame(round(float(t), 3), base64.b64encode(buf.tobytes()).decode()))
+        next_t = float(t) + every_s
+    return tuple(out)
+
+
+def nearest_keyframe(keyframes: tuple[KeyFrame, ...], time_s: float) -> KeyFrame | None:
+    """The still closest in time to ``time_s`` (None when there are none)."""
+    return min(keyframes, key=lambda k: abs(k.time_s - time_s), default=None)
