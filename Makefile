@@ -4,15 +4,16 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup models demo test test-fast lint bench-extract bench-recovery bench-conversion clean
+.PHONY: setup models demo test test-fast lint bench-extract bench-recovery bench-conversion serve bento bench-http clean
 
 # Debian packages: espeak-ng speaks the synthetic videos; Noto fonts draw CJK / Thai captions.
-APT_PKGS := espeak-ng fonts-noto-core fonts-noto-cjk
+APT_PKGS := espeak-ng fonts-noto-core fonts-noto-cjk chromium
 SYSTEM_STAMP := $(VENV)/.system
 
 $(SYSTEM_STAMP):
 	@mkdir -p $(VENV)
-	@if command -v espeak-ng >/dev/null && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc ] \
+	@if command -v espeak-ng >/dev/null && command -v chromium >/dev/null \
+	    && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc ] \
 	    && [ -f /usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing $(APT_PKGS)"; \
@@ -53,6 +54,15 @@ bench-recovery: models  ## synthetic test-split videos: scores vs planted truth,
 
 bench-conversion: models  ## synthetic test-split videos: CVR ranking vs oracle, coverage, diagnosis
 	$(PY) tests/benchmarks/bench_conversion.py
+
+serve: models  ## HTTP API + web page on http://127.0.0.1:3000/ui (SELLSCOPE_API_TOKEN to require a token)
+	$(VENV)/bin/sellscope serve
+
+bento: models  ## build the Bento offline (service/http/DEPLOY.md)
+	$(VENV)/bin/bentoml build .
+
+bench-http: models  ## 20 concurrent uploads: throughput, p50/p95, peak RSS, ratio to in-process
+	$(PY) tests/benchmarks/bench_http.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

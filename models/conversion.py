@@ -71,6 +71,7 @@ def _regressor(
     loss: str = "squared_error",
     quantile: float | None = None,
     seed: int = 0,
+    monotonic: list[int] | None = None,
 ) -> Any:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
@@ -84,6 +85,7 @@ def _regressor(
         l2_regularization=1.0,
         interaction_cst="no_interactions",
         categorical_features=categorical if any(categorical) else None,
+        monotonic_cst=monotonic,
         early_stopping=False,
         random_state=seed,
         **kw,
@@ -108,6 +110,14 @@ class _TargetModel:
     pooled: float
 
 
+def _one_thread() -> Any:
+    """OpenMP limited to one thread for the trees: these fits are small, and a second
+    thread only spins (badly so when the cores are busy with extraction or serving)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="openmp")
+
+
 def _fit_target(
     x: np.ndarray,
     y: np.ndarray,
@@ -121,10 +131,12 @@ def _fit_target(
 ) -> _TargetModel:
     from sklearn.model_selection import GroupKFold
 
-    cat = [FEATURES[FEATURE_NAMES.index(n)].categorical for n in names]
+    specs = [FEATURES[FEATURE_NAMES.index(n)] for n in names]
+    cat = [f.categorical for f in specs]
+    mono = [f.direction for f in specs]
 
     def reg(loss: str = "squared_error", q: float | None = None) -> Any:
-        return _regressor(cat, loss, q, seed)
+        return _regressor(cat, loss, q, seed, mono)
 
     a = (1 - nominal) / 2
     rng = np.random.default_rng(seed)
@@ -166,6 +178,11 @@ class ConversionModel:
     @classmethod
     def fit(cls, rows: TrainingRows, nominal: float = NOMINAL, seed: int = 0) -> ConversionModel:
         """Fit on labelled videos (``views`` > 0)."""
+        with _one_thread():
+            return cls._fit(rows, nominal, seed)
+
+    @classmethod
+    def _fit(cls, rows: TrainingRows, nominal: float, seed: int) -> ConversionModel:
         keep = rows.views > 0
         x, views, orders = rows.x[keep], rows.views[keep], rows.orders[keep]
         gmv, groups = rows.gmv_usd[keep], rows.groups[keep]
@@ -196,11 +213,15 @@ class ConversionModel:
 
     def predict_log(self, x: np.ndarray) -> np.ndarray:
         """Predicted ln(cvr) for each row of full feature vectors (``FEATURE_NAMES`` order)."""
-        return self.cvr.point.predict(self._select(x))
+        with _one_thread():
+            return self.cvr.point.predict(self._select(x))
 
     def predict(self, x: np.ndarray) -> list[Prediction]:
         """Predictions with intervals and contributions, one per row of ``x``."""
-        x = self._select(x)
+        with _one_thread():
+            return self._predict(self._select(x))
+
+    def _predict(self, x: np.ndarray) -> list[Prediction]:
         out = []
         point = self.cvr.point.predict(x)
         lo = self.cvr.low.predict(x) - self.cvr.margin
@@ -283,6 +304,17 @@ class ConversionModel:
         )  # fmt: skip
 
 
+def _store_safe(x: Any) -> Any:
+    """JSON-normalised metadata without None (BentoML stores only basic values)."""
+    if isinstance(x, dict):
+        return {str(k): _store_safe(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list | tuple):
+        return [_store_safe(v) for v in x if v is not None]
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return json.loads(json.dumps(x, default=float))
+
+
 def register_conversion(model: ConversionModel, metadata: dict) -> str:
     """Save ``model`` as a new version of ``sellscope-conversion``; return its tag.
 
@@ -296,9 +328,7 @@ def register_conversion(model: ConversionModel, metadata: dict) -> str:
     existing = list_models(CONVERSION_MODEL)
     if get_served(CONVERSION_MODEL) is None and existing:
         set_served(CONVERSION_MODEL, existing[0].tag)  # pin what "latest" served so far
-    with bentoml.models.create(
-        CONVERSION_MODEL, metadata=json.loads(json.dumps(metadata, default=float))
-    ) as m:
+    with bentoml.models.create(CONVERSION_MODEL, metadata=_store_safe(metadata)) as m:
         model.save(Path(m.path))
         tag = str(m.tag)
     if get_served(CONVERSION_MODEL) is None:

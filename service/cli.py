@@ -328,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     from training.synth import add_synth_command
 
     add_synth_command(sub)
+    from service.http.cli import add_serve_command
+
+    add_serve_command(sub)
 
     demo = sub.add_parser("demo", help="set up the models and run the pipeline on a sample video")
     demo.add_argument("--out", default="out/demo", help="folder for the sample video and report")

@@ -20,43 +20,52 @@ NAN = math.nan
 
 @dataclass(frozen=True)
 class Feature:
-    """A conversion feature: its name, what it means, and whether it is categorical."""
+    """A conversion feature: its name, what it means, its kind and its known direction.
+
+    ``direction`` is what the domain says of its effect on conversion, all else equal:
+    +1 more is never worse (a stronger hook, proof on screen, a call to action), -1 more is
+    never better (a later product shot, dead air, a higher price), 0 unknown or not
+    monotone (the seed / sell share, pacing, length). The conversion model is constrained
+    to these directions, which keeps its shape functions sane on small data and makes the
+    diagnosis's "what if fixed" point the right way.
+    """
 
     name: str
     label: str
+    direction: int = 0
     categorical: bool = False
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("hook_score", "hook score (0-100)"),
-    Feature("hook_said_strength", "strength of the opening line"),
-    Feature("hook_caption", "text on screen in the first 3 s"),
-    Feature("hook_motion", "a cut or motion in the first 2 s"),
-    Feature("hook_face", "a face in the first 3 s"),
-    Feature("sp_score", "selling-point clarity (0-100)"),
-    Feature("sp_points", "number of selling points"),
-    Feature("sp_roles", "FABE roles covered"),
-    Feature("sp_evidence", "proof shown or said (FABE evidence)"),
-    Feature("sp_shown_share", "share of selling points also on screen"),
-    Feature("sp_specific_share", "share of selling points with numbers or units"),
-    Feature("sp_first_s", "time of the first selling point"),
+    Feature("hook_score", "hook score (0-100)", 1),
+    Feature("hook_said_strength", "strength of the opening line", 1),
+    Feature("hook_caption", "text on screen in the first 3 s", 1),
+    Feature("hook_motion", "a cut or motion in the first 2 s", 1),
+    Feature("hook_face", "a face in the first 3 s", 1),
+    Feature("sp_score", "selling-point clarity (0-100)", 1),
+    Feature("sp_points", "number of selling points", 1),
+    Feature("sp_roles", "FABE roles covered", 1),
+    Feature("sp_evidence", "proof shown or said (FABE evidence)", 1),
+    Feature("sp_shown_share", "share of selling points also on screen", 1),
+    Feature("sp_specific_share", "share of selling points with numbers or units", 1),
+    Feature("sp_first_s", "time of the first selling point", -1),
     Feature("sell_share", "hard-sell share of seed + sell"),
     Feature("sell_turn_s", "time of the first hard-sell line"),
-    Feature("sell_too_early", "hard sell right after the hook"),
-    Feature("cta", "a call to action"),
+    Feature("sell_too_early", "hard sell right after the hook", -1),
+    Feature("cta", "a call to action", 1),
     Feature("cta_position", "where the call to action comes (share of the video)"),
-    Feature("product_shown_s", "time the product is first shown"),
-    Feature("product_named_s", "time the product is first named"),
+    Feature("product_shown_s", "time the product is first shown", -1),
+    Feature("product_named_s", "time the product is first named", -1),
     Feature("words_per_second", "speech rate"),
-    Feature("dead_air_share", "share of the video without speech"),
-    Feature("longest_dead_air_s", "longest silence"),
+    Feature("dead_air_share", "share of the video without speech", -1),
+    Feature("longest_dead_air_s", "longest silence", -1),
     Feature("cuts_per_10s", "cuts per 10 s"),
     Feature("face_share", "share of frames with a face"),
     Feature("captions_per_10s", "on-screen text lines per 10 s"),
     Feature("duration_s", "video length"),
-    Feature("has_speech", "speech in the video"),
+    Feature("has_speech", "speech in the video", 1),
     Feature("log_views", "views (log)"),
-    Feature("log_price_usd", "price (log, USD)"),
+    Feature("log_price_usd", "price (log, USD)", -1),
     Feature("log_followers", "creator followers (log)"),
     Feature("category", "product category", categorical=True),
     Feature("language", "language", categorical=True),

@@ -74,14 +74,21 @@ def default_scorers() -> Scorers:
     return Scorers.from_store()
 
 
+def score_and_featurise(
+    evidence: VideoEvidence, meta: VideoMeta, heads: Any
+) -> tuple[VideoScores, dict[str, float]]:
+    """The video-level scores and the conversion features (what training needs)."""
+    scores = score_evidence(evidence, heads, meta.product_name)
+    return scores, conversion_features(scores, evidence, meta)
+
+
 def analyse(
     evidence: VideoEvidence, meta: VideoMeta | None = None, scorers: Scorers | None = None
 ) -> ScoredVideo:
     """Score evidence, predict conversion and diagnose (everything after extraction)."""
     meta = meta or VideoMeta()
     scorers = scorers or default_scorers()
-    scores = score_evidence(evidence, scorers.heads, meta.product_name)
-    features = conversion_features(scores, evidence, meta)
+    scores, features = score_and_featurise(evidence, meta, scorers.heads)
     prediction, reasons = None, ()
     models = {**evidence.models, "heads": scorers.heads.tag}
     if scorers.conversion is not None:

@@ -29,7 +29,7 @@ from models.conversion import (
     TrainingRows,
     smoothed_log_rate,
 )
-from service.features import FEATURE_NAMES, conversion_features
+from service.features import FEATURE_NAMES
 from service.meta import PER_USD, VideoMeta
 from training.outcomes import OutcomeRow
 
@@ -122,7 +122,7 @@ def label_videos(
     progress: Callable[[str], None] = print,
 ) -> tuple[list[LabelledVideo], list[tuple[str, str]]]:
     """Features of every row (extracting video evidence in parallel, cached)."""
-    from service.pipeline import analyse
+    from service.pipeline import score_and_featurise
     from service.scoring.video import script_evidence
     from training.evidence_cache import Job, extract_many
 
@@ -141,10 +141,9 @@ def label_videos(
             evidence = o.evidence
         else:
             evidence = script_evidence(r.transcript or "", r.language)
-        meta = meta_of(r)
-        scored = analyse(evidence, meta, scorers)
+        _, features = score_and_featurise(evidence, meta_of(r), scorers.heads)
         group = r.creator_id or r.product_id or str(r.video or i)
-        done.append(LabelledVideo(r, conversion_features(scored.scores, evidence, meta), group))
+        done.append(LabelledVideo(r, features, group))
     return done, failures
 
 

@@ -31,16 +31,19 @@ def pick_keyframes(
     import cv2
 
     out: list[KeyFrame] = []
-    next_t = 0.0
-    for img, t in zip(frames, times, strict=True):
-        if t + 1e-6 < next_t:
-            continue
+    if len(times) == 0:
+        return ()
+    times = np.asarray(times, float)
+    # the analysis frame nearest to each point of a regular grid (frames may be uneven)
+    grid = np.arange(0.0, float(times[-1]) + every_s / 2, every_s)
+    picked = sorted({int(np.abs(times - g).argmin()) for g in grid})
+    for i in picked:
+        img, t = frames[i], times[i]
         h, w = img.shape[:2]
         small = cv2.resize(img, (width, max(2, round(h * width / w))), interpolation=cv2.INTER_AREA)
         ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])
         if ok:
             out.append(KeyFrame(round(float(t), 3), base64.b64encode(buf.tobytes()).decode()))
-        next_t = float(t) + every_s
     return tuple(out)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from service.evidence.onscreen_text import normalise_text
 from service.scoring.lines import ScoredLine
@@ -46,6 +45,17 @@ def _is_specific(text: str) -> bool:
     return bool(_SPECIFIC.search(text))
 
 
+def _covered(part: str, whole: str) -> float:
+    """Share of ``part``'s character bigrams that occur in ``whole``.
+
+    A caption is often one wrapped line of what is said, read by OCR and heard by ASR
+    with slips of their own, so "is it contained, roughly" is the question; bigrams (not
+    single characters) keep a short caption from matching any long sentence.
+    """
+    grams = {part[i : i + 2] for i in range(len(part) - 1)}
+    return sum(g in whole for g in grams) / max(1, len(grams))
+
+
 def _shown(line: ScoredLine, captions: list[ScoredLine]) -> bool:
     """A spoken point is shown when a caption around it says the same, or is itself that point."""
     norm = normalise_text(line.text)
@@ -53,7 +63,7 @@ def _shown(line: ScoredLine, captions: list[ScoredLine]) -> bool:
         if c.start_s > line.end_s + SHOWN_WINDOW_S or c.end_s < line.start_s - SHOWN_WINDOW_S:
             continue
         cn = normalise_text(c.text)
-        if cn and (cn in norm or SequenceMatcher(None, cn, norm).ratio() >= 0.5):
+        if len(cn) >= 4 and _covered(cn, norm) >= 0.6:
             return True
         if c.fabe_role == line.fabe_role and c.fabe_confidence >= MIN_CONFIDENCE:
             return True

@@ -54,7 +54,7 @@ def test_a_video_gets_a_full_report(sample, scorers, evidence_models):
     assert p is not None and p.cvr_interval[0] <= p.cvr <= p.cvr_interval[1]
     assert 1e-5 < p.cvr < 0.5 and p.gpm is not None
     assert all(r.code in CODES and r.effect >= 0.03 for r in report.diagnosis)
-    assert len(report.key_frames) >= int(t.video.duration_s) - 1
+    assert len(report.key_frames) >= 0.7 * t.video.duration_s  # about one a second
     assert report.models["heads"] == "sellscope-heads:smoke"
     assert report.models["conversion"] == "sellscope-conversion:test"
     assert {"asr", "ocr", "faces"} <= set(report.models)

@@ -133,3 +133,12 @@ def test_product_first_shown_and_named_from_its_name():
     assert name_in("AX-5", "ax5") and not name_in("max", "AX")
     missing = score_evidence(ev, TableScorer(TABLE), product_name="Glowly")
     assert missing.product.first_shown_s is None and missing.product.named_by == "selling_point"
+
+
+def test_a_caption_that_shows_part_of_a_spoken_point_counts_as_shown():
+    from service.scoring.selling_points import _covered
+
+    said = "crispsin10minutesnot40likeanoven"
+    assert _covered("crispsin10min", said) == 1.0  # one wrapped line of it
+    assert _covered("cr1spsin10minu", said) >= 0.6  # with an OCR slip
+    assert _covered("1500wmotor", said) < 0.3  # another point, close in time

@@ -1,0 +1,275 @@
+"""The sellscope BentoML service: score uploaded videos and scripts over HTTP.
+
+Endpoints (all POST unless said; JSON out, errors as ``{"error": code, "detail": msg}``):
+
+- ``/score``: one video (multipart field ``video``) + optional metadata -> report JSON;
+- ``/score_html``: the same, answered with the self-contained HTML report;
+- ``/score_script``: a script or transcript (``text``) + optional metadata -> report JSON;
+- ``/score_async/submit|status|get``: ``/score`` as a background task (long videos);
+- ``/score_batch/submit|status|get``: several videos (field ``videos``) as one task;
+- ``/render_html``: a report JSON -> its HTML page (what the web page shows);
+- GET ``/models``: the model versions in use; GET ``/ui``: the web page;
+- BentoML's own ``/healthz``, ``/livez``, ``/readyz``, ``/metrics``, ``/docs.json``, ``/``.
+
+Start it with ``sellscope serve`` or ``bentoml serve service.http.app:Sellscope``.
+Settings (environment): ``SELLSCOPE_API_TOKEN``, ``SELLSCOPE_MAX_UPLOAD_MB``,
+``SELLSCOPE_MAX_BATCH_MB``, ``SELLSCOPE_MAX_BATCH_FILES``, ``SELLSCOPE_MAX_DURATION_S``,
+``SELLSCOPE_WORKERS``, ``SELLSCOPE_HTTP_TIMEOUT_S``, ``BENTOML_HOME`` (the model store).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import bentoml
+from bentoml.models import BentoModel
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from service.errors import InputError
+from service.http.auth import BearerAuthMiddleware, token_from_env
+from service.http.errors import (
+    ErrorShapeMiddleware,
+    TooManyFilesError,
+    guarded,
+    reply_for,
+)
+from service.http.limits import BodySizeMiddleware, Limits, check_video
+from service.http.loading import Engine, ModelRefs, load_engine
+from service.http.page import page_routes
+from service.http.schemas import (
+    BatchItem,
+    BatchResult,
+    Count,
+    Currency,
+    ErrorBody,
+    Language,
+    ModelsInfo,
+    PageConfig,
+    Price,
+    Script,
+    Text,
+    to_meta,
+)
+from service.http.uploads import refuse_remote_files, staged
+from service.meta import VideoMeta
+from service.report.schema import REPORT_SCHEMA_VERSION, Report
+
+REFS = ModelRefs.resolve()  # exact tags: the Bento carries them, the workers load them
+LIMITS = Limits.from_env()
+WORKERS = int(os.environ.get("SELLSCOPE_WORKERS", "1"))
+TIMEOUT_S = float(os.environ.get("SELLSCOPE_HTTP_TIMEOUT_S", "900"))
+
+refuse_remote_files()
+
+
+@bentoml.service(name="sellscope", workers=WORKERS, traffic={"timeout": TIMEOUT_S})
+class Sellscope:
+    """Scores short product videos: hook, selling points, seed vs sell, conversion, fixes."""
+
+    asr_model = BentoModel(REFS.tags["asr"])
+    ocr_model = BentoModel(REFS.tags["ocr"])
+    faces_model = BentoModel(REFS.tags["faces"])
+    langid_model = BentoModel(REFS.tags["langid"])
+    heads_model = BentoModel(REFS.tags["heads"])
+    encoder_model = BentoModel(REFS.tags["encoder"])
+    if "conversion" in REFS.tags:
+        conversion_model = BentoModel(REFS.tags["conversion"])
+
+    def __init__(self) -> None:
+        self.engine: Engine = load_engine(REFS)
+        self.limits = LIMITS
+
+    # ------------------------------------------------------------ one video
+
+    @bentoml.api(route="/score")
+    def score(
+        self,
+        video: Path,
+        language: Language = None,
+        product_name: Text = None,
+        category: Text = None,
+        price: Price = None,
+        currency: Currency = None,
+        views: Count = None,
+        creator_id: Text = None,
+        creator_followers: Count = None,
+    ) -> Report:
+        """Score one uploaded video; the report JSON."""
+        meta = to_meta(
+            product_name, category, price, currency, views, creator_id, creator_followers
+        )
+        return guarded(self._score_video, video, language, meta)
+
+    @bentoml.api(route="/score_html")
+    def score_html(
+        self,
+        video: Path,
+        language: Language = None,
+        product_name: Text = None,
+        category: Text = None,
+        price: Price = None,
+        currency: Currency = None,
+        views: Count = None,
+        creator_id: Text = None,
+        creator_followers: Count = None,
+    ) -> str:
+        """Score one uploaded video; the HTML report page."""
+        meta = to_meta(
+            product_name, category, price, currency, views, creator_id, creator_followers
+        )
+        out = guarded(self._score_video, video, language, meta)
+        return out if isinstance(out, Response) else _html(out)
+
+    @bentoml.task(route="/score_async")
+    def score_async(
+        self,
+        video: Path,
+        language: Language = None,
+        product_name: Text = None,
+        category: Text = None,
+        price: Price = None,
+        currency: Currency = None,
+        views: Count = None,
+        creator_id: Text = None,
+        creator_followers: Count = None,
+    ) -> Report:
+        """``/score`` as a task: submit, poll ``status``, then ``get`` the report JSON."""
+        meta = to_meta(
+            product_name, category, price, currency, views, creator_id, creator_followers
+        )
+        return guarded(self._score_video, video, language, meta)
+
+    @bentoml.task(route="/score_batch")
+    def score_batch(
+        self,
+        videos: list[Path],
+        language: Language = None,
+        product_name: Text = None,
+        category: Text = None,
+        price: Price = None,
+        currency: Currency = None,
+        views: Count = None,
+        creator_id: Text = None,
+        creator_followers: Count = None,
+    ) -> BatchResult:
+        """Several videos as one task (the same metadata for each); a report or an error each."""
+        meta = to_meta(
+            product_name, category, price, currency, views, creator_id, creator_followers
+        )
+        return guarded(self._score_batch, videos, language, meta)
+
+    # ------------------------------------------------------------ scripts and pages
+
+    @bentoml.api(route="/score_script")
+    def score_script(
+        self,
+        text: Script,
+        language: Language = None,
+        product_name: Text = None,
+        category: Text = None,
+        price: Price = None,
+        currency: Currency = None,
+        views: Count = None,
+        creator_id: Text = None,
+        creator_followers: Count = None,
+    ) -> Report:
+        """Score a script or transcript before filming (the hook is its first sentence)."""
+        from service.pipeline import score_script
+
+        meta = to_meta(
+            product_name, category, price, currency, views, creator_id, creator_followers
+        )
+        scored = guarded(score_script, text, language, meta, self.engine.scorers)
+        return scored if isinstance(scored, Response) else scored.report()
+
+    @bentoml.api(route="/render_html")
+    async def render_html(self, report: Report) -> str:
+        """A report JSON as its self-contained HTML page (async: never queues behind scoring)."""
+        return _html(report)
+
+    # ------------------------------------------------------------ the work
+
+    def _score_video(self, upload: Path, language: str | None, meta: VideoMeta) -> Report:
+        from service.pipeline import score_video
+
+        with staged([upload]) as (path,):
+            check_video(path, self.limits)
+            e = self.engine
+            return score_video(path, language, meta, e.evidence, e.scorers, e.options).report()
+
+    def _score_batch(
+        self, uploads: list[Path], language: str | None, meta: VideoMeta
+    ) -> BatchResult:
+        from service.pipeline import score_video
+
+        if not uploads:
+            raise InputError("no videos: send one or more files in the form field 'videos'")
+        if len(uploads) > self.limits.max_batch_files:
+            raise TooManyFilesError(
+                f"{len(uploads)} videos in one batch; the limit is "
+                f"{self.limits.max_batch_files} (SELLSCOPE_MAX_BATCH_FILES)."
+            )
+        items: list[BatchItem] = []
+        e = self.engine
+        with staged(uploads) as paths:
+            for path in paths:
+                try:
+                    check_video(path, self.limits)
+                    scored = score_video(path, language, meta, e.evidence, e.scorers, e.options)
+                    items.append(BatchItem(file_name=path.name, status=200, report=scored.report()))
+                except Exception as exc:  # noqa: BLE001 - one bad video does not fail the batch
+                    reply = reply_for(exc)
+                    error = ErrorBody(error=reply.code, detail=reply.detail)
+                    items.append(BatchItem(file_name=path.name, status=reply.status, error=error))
+                finally:
+                    path.unlink(missing_ok=True)  # free the disk as the batch goes
+        failed = sum(i.error is not None for i in items)
+        return BatchResult(scored=len(items) - failed, failed=failed, items=items)
+
+
+def _html(report: Report) -> HTMLResponse:
+    from service.report.html import render_html
+
+    return HTMLResponse(render_html(report), headers={"X-Content-Type-Options": "nosniff"})
+
+
+# ---------------------------------------------------------------- GET routes
+
+
+def _page_config() -> PageConfig:
+    return PageConfig(
+        auth_required=token_from_env() is not None,
+        max_upload_mb=LIMITS.max_upload_mb,
+        max_batch_files=LIMITS.max_batch_files,
+        max_duration_s=LIMITS.max_duration_s,
+    )
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("sellscope")
+    except metadata.PackageNotFoundError:  # a Bento without the package metadata
+        return "unknown"
+
+
+async def _models(_: Request) -> Response:
+    instance = bentoml.get_current_service()
+    tags = instance.engine.tags if isinstance(instance, Sellscope.inner) else REFS.tags
+    info = ModelsInfo(
+        models=tags, sellscope_version=_version(), report_schema_version=REPORT_SCHEMA_VERSION
+    )
+    return JSONResponse(info.model_dump())
+
+
+_extra = Starlette(routes=[*page_routes(_page_config), Route("/models", _models, methods=["GET"])])
+Sellscope.mount_asgi_app(_extra, path="/", name="sellscope-extra")
+# first added = outermost: authenticate, then bound the body, then shape every error
+Sellscope.add_asgi_middleware(BearerAuthMiddleware)
+Sellscope.add_asgi_middleware(BodySizeMiddleware, limits=LIMITS)
+Sellscope.add_asgi_middleware(ErrorShapeMiddleware)

@@ -1,0 +1,153 @@
+"""Pydantic models and field types at the HTTP edge (the library itself uses dataclasses).
+
+Multipart form values reach these types after BentoML has tried ``json.loads`` on them,
+so ``creator_id=123`` arrives as the integer 123: text fields turn such values back into
+text, and blank fields count as not given.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from service.meta import VideoMeta
+from service.report.schema import Report
+
+MAX_TEXT_CHARS = 200
+MAX_SCRIPT_CHARS = 20_000
+
+
+def _blank_none(v: Any) -> Any:
+    return None if v is None or (isinstance(v, str) and not v.strip()) else v
+
+
+def _as_text(v: Any) -> Any:
+    v = _blank_none(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return json.dumps(v)  # the digits the client typed (exact for integers)
+    return v.strip() if isinstance(v, str) else v
+
+
+def _language_codes() -> frozenset[str]:
+    try:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        return frozenset(_LANGUAGE_CODES)
+    except ImportError:  # pragma: no cover - faster-whisper is a dependency
+        return frozenset()
+
+
+_LANGUAGES = _language_codes()
+
+
+def _language(v: Any) -> Any:
+    v = _as_text(v)
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        return v
+    code = v.lower().replace("_", "-").split("-")[0]  # "zh-CN" -> "zh"
+    if code == "auto":
+        return None
+    if not re.fullmatch(r"[a-z]{2,3}", code) or (_LANGUAGES and code not in _LANGUAGES):
+        raise ValueError(
+            f"unknown language code '{v}'; give an ISO 639-1 code such as en, zh, id, es "
+            "(or leave it out to detect it)"
+        )
+    return code
+
+
+def _currency(v: Any) -> Any:
+    v = _as_text(v)
+    if isinstance(v, str):
+        if not re.fullmatch(r"[A-Za-z]{3}", v):
+            raise ValueError(f"'{v}' is not an ISO 4217 currency code (e.g. USD, CNY, IDR)")
+        return v.upper()
+    return v
+
+
+def _finite(v: Any) -> Any:
+    v = _blank_none(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("must be a finite number")
+    return v
+
+
+Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT_CHARS)] | None, BeforeValidator(_as_text)]
+Language = Annotated[str | None, BeforeValidator(_language)]
+Currency = Annotated[str | None, BeforeValidator(_currency)]
+Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_none)]
+Price = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_finite)]
+Script = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=MAX_SCRIPT_CHARS)]
+
+
+def to_meta(
+    product_name: str | None = None,
+    category: str | None = None,
+    price: float | None = None,
+    currency: str | None = None,
+    views: int | None = None,
+    creator_id: str | None = None,
+    creator_followers: int | None = None,
+) -> VideoMeta:
+    """The library's ``VideoMeta`` from validated form fields."""
+    return VideoMeta(
+        product_name=product_name,
+        category=category,
+        price=price,
+        currency=currency,
+        views=views,
+        creator_id=creator_id,
+        creator_followers=creator_followers,
+    )
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ErrorBody(_Model):
+    """Every error response: ``{"error": code, "detail": message}``."""
+
+    error: str = Field(description="short snake_case code, e.g. video_too_long")
+    detail: str = Field(description="what was wrong and what to do")
+
+
+class BatchItem(_Model):
+    """One video of a batch: its report, or why it could not be scored."""
+
+    file_name: str
+    status: int = Field(description="the HTTP status a single upload of it would get")
+    report: Report | None = None
+    error: ErrorBody | None = None
+
+
+class BatchResult(_Model):
+    """The reports of a batch of uploaded videos, in upload order."""
+
+    scored: int
+    failed: int
+    items: list[BatchItem]
+
+
+class ModelsInfo(_Model):
+    """The model versions this server scores with."""
+
+    models: dict[str, str] = Field(description="role -> model store tag")
+    sellscope_version: str
+    report_schema_version: str
+
+
+class PageConfig(_Model):
+    """What the web page needs to know before the first upload."""
+
+    auth_required: bool
+    max_upload_mb: float
+    max_batch_files: int
+    max_duration_s: float
