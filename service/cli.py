@@ -331,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     from service.http.cli import add_serve_command
 
     add_serve_command(sub)
+    from service.batch.cli import add_batch_command
+
+    add_batch_command(sub)
 
     demo = sub.add_parser("demo", help="set up the models and run the pipeline on a sample video")
     demo.add_argument("--out", default="out/demo", help="folder for the sample video and report")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +126,37 @@ def scratch_store(base_models: None, tmp_path_factory: pytest.TempPathFactory) -
     for spec in BASE_MODELS:
         os.symlink(store_home() / spec.name, home / "models" / spec.name)
     return home
+
+
+@dataclass(frozen=True)
+class ServedStore:
+    """A scratch BENTOML_HOME with trained models, and the tags registered in it."""
+
+    home: Path
+    heads: str
+    conversion: str
+
+    def env(self) -> dict[str, str]:
+        """The environment of a subprocess that uses this store."""
+        return {**os.environ, "BENTOML_HOME": str(self.home), "OMP_NUM_THREADS": "1"}
+
+
+@pytest.fixture(scope="session")
+def served_store(base_models: None, tmp_path_factory: pytest.TempPathFactory) -> ServedStore:
+    """Base models linked, smoke heads trained, the default conversion model fitted and served.
+
+    For the faces that load "what is served" from a store (HTTP service, batch). Not the
+    ``scratch_store``: registering models there would change which conversion version
+    ``tests/training/test_retrain_e2e.py`` sees as the first one.
+    """
+    from tests.service.http.serving import (
+        fit_conversion,
+        link_models,
+        register_smoke_heads,
+    )
+    from training.conversion_data import DEFAULT_TABLE
+
+    home = link_models(tmp_path_factory.mktemp("bentoml-served"))
+    env = {**os.environ, "BENTOML_HOME": str(home), "SELLSCOPE_THREADS": "2"}
+    heads = register_smoke_heads(env)
+    return ServedStore(home, heads, fit_conversion(env, DEFAULT_TABLE))

@@ -36,7 +36,7 @@ def prepare_store(default_home: Path, home: Path) -> str:
     Runs after ``BENTOML_HOME`` points at ``home``: the default store is read from disk.
     """
     from models.conversion import CONVERSION_MODEL
-    from tests.service.http.serving import fit_conversion, stand_in_table
+    from tests.service.http.serving import fit_conversion
     from training.conversion_data import DEFAULT_TABLE
 
     (home / "models").mkdir(parents=True, exist_ok=True)
@@ -48,9 +48,8 @@ def prepare_store(default_home: Path, home: Path) -> str:
         (home / served.name).write_text(served.read_text())
     if CONVERSION_MODEL in names:
         return "models linked from the default store (conversion included)"
-    table = DEFAULT_TABLE if DEFAULT_TABLE.is_file() else stand_in_table(home / "stand-in.csv")
-    tag = fit_conversion({**os.environ, "BENTOML_HOME": str(home)}, table)
-    return f"models linked from the default store; conversion {tag} fitted on {table.name}"
+    tag = fit_conversion({**os.environ, "BENTOML_HOME": str(home)}, DEFAULT_TABLE)
+    return f"models linked from the default store; conversion {tag} fitted on {DEFAULT_TABLE.name}"
 
 
 class InProcess:

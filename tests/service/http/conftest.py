@@ -1,64 +1,33 @@
 """Fixtures of the HTTP tests: a model store of their own, one real server, a product video.
 
-The store is not the shared ``scratch_store``: registering models there would change which
-conversion version ``tests/training/test_retrain_e2e.py`` sees as the first one. It is
-made the same way (base models linked from the default store, so nothing large is copied).
+The store is ``served_store`` (tests/conftest.py), shared with the batch tests.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.service.http.serving import (
-    Server,
-    fit_conversion,
-    link_models,
-    register_smoke_heads,
-    running_server,
-    stand_in_table,
-)
+from tests.service.http.serving import Server, running_server
 
 TOKEN = "test-token-5b1f"
 MAX_UPLOAD_MB = 8
 MAX_DURATION_S = 60
 
 
-@dataclass(frozen=True)
-class Store:
-    """A scratch BENTOML_HOME and the tags registered in it."""
-
-    home: Path
-    heads: str
-    conversion: str
+@pytest.fixture(scope="session")
+def http_store(served_store):  # noqa: ANN001, ANN201 - tests.conftest.ServedStore
+    """The shared served store (smoke heads, default conversion model)."""
+    return served_store
 
 
 @pytest.fixture(scope="session")
-def http_store(base_models: None, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """Base models linked, smoke heads trained, a conversion model fitted and served."""
-    from training.conversion_data import DEFAULT_TABLE
-
-    home = link_models(tmp_path_factory.mktemp("bentoml-http"))
-    env = {
-        **os.environ,
-        "BENTOML_HOME": str(home),
-        "SELLSCOPE_THREADS": "2",
-        "OMP_NUM_THREADS": "1",
-    }
-    heads = register_smoke_heads(env)
-    table = DEFAULT_TABLE
-    if not table.is_file():  # the shipped table is built by `python -m training.conversion_data`
-        table = stand_in_table(home / "stand-in-features.csv")
-    return Store(home, heads, fit_conversion(env, table))
-
-
-@pytest.fixture(scope="session")
-def server(http_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    http_store,  # noqa: ANN001 - tests.conftest.ServedStore
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Server]:
     """The service on a free port, with a token and low limits."""
     env = {
         "SELLSCOPE_API_TOKEN": TOKEN,

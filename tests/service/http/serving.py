@@ -80,31 +80,6 @@ def fit_conversion(env: dict, table: Path) -> str:
     return _run(FIT_CONVERSION, env, str(table))
 
 
-def stand_in_table(path: Path, n: int = 240, seed: int = 0) -> Path:
-    """A random features table in the shipped table's format (when that is not built yet).
-
-    Only for tests of the serving machinery: the outcomes depend on a few features so the
-    fit has something to find, nothing more.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from service.features import FEATURE_NAMES
-
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({f"f_{n_}": rng.uniform(0, 1, n) for n_ in FEATURE_NAMES})
-    df["f_hook_score"] = rng.uniform(10, 90, n)
-    views = rng.integers(1000, 50000, n)
-    cvr = np.clip(0.01 * np.exp((df["f_hook_score"] - 50) / 40), 1e-4, 0.2)
-    orders = rng.binomial(views, cvr)
-    df = df.assign(
-        views=views, orders=orders, gmv=orders * 20.0, price=20.0, currency="USD",
-        creator_id=[f"c{i % 24}" for i in range(n)], true_cvr=cvr, heads="stand-in",
-    )  # fmt: skip
-    df.to_csv(path, index=False)
-    return path
-
-
 @dataclass
 class Server:
     """A running ``bentoml serve`` of the sellscope service."""
