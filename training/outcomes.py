@@ -100,7 +100,8 @@ class ManifestError(InputError):
         self.problems = problems
 
 
-def _read_table(path: Path) -> list[dict[str, Any]]:
+def read_table(path: Path) -> list[dict[str, Any]]:
+    """The rows of a CSV / TSV / Parquet table as dicts of strings (CSV) or values."""
     import pandas as pd
 
     suffix = path.suffix.lower()
@@ -113,13 +114,14 @@ def _read_table(path: Path) -> list[dict[str, Any]]:
             )
         else:
             raise InputError(f"{path.name}: a manifest is a .csv or .parquet file")
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, ImportError) as e:
         raise InputError(f"{path.name}: cannot be read as a table ({e})") from e
     df.columns = [str(c).strip() for c in df.columns]
     return df.to_dict(orient="records")
 
 
-def _blank(v: Any) -> bool:
+def is_blank(v: Any) -> bool:
+    """Whether a table cell holds nothing (None, NaN, empty or spaces)."""
     return (
         v is None
         or (isinstance(v, float) and math.isnan(v))
@@ -127,7 +129,8 @@ def _blank(v: Any) -> bool:
     )
 
 
-def _number(v: Any, integer: bool) -> float | int:
+def parse_number(v: Any, integer: bool) -> float | int:
+    """A finite number from a cell (thousands commas allowed); ValueError otherwise."""
     if isinstance(v, str):
         v = v.strip().replace(",", "")
     x = float(v)
@@ -156,7 +159,7 @@ def validate_manifest(
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such manifest file")
-    records = _read_table(path)
+    records = read_table(path)
     problems: list[ManifestProblem] = []
     columns = list(records[0].keys()) if records else []
     if not records:
@@ -174,12 +177,12 @@ def validate_manifest(
         row_problems: list[ManifestProblem] = []
         values: dict[str, Any] = {}
         for col in COUNT_COLUMNS + MONEY_COLUMNS:
-            if col not in rec or _blank(rec[col]):
+            if col not in rec or is_blank(rec[col]):
                 if col in ("views", "orders") and col in columns:
                     row_problems.append(ManifestProblem(i, col, "is empty"))
                 continue
             try:
-                x = _number(rec[col], integer=col in COUNT_COLUMNS)
+                x = parse_number(rec[col], integer=col in COUNT_COLUMNS)
             except (ValueError, TypeError):
                 kind = "a whole number" if col in COUNT_COLUMNS else "a number"
                 row_problems.append(ManifestProblem(i, col, f"'{rec[col]}' is not {kind}"))
@@ -203,8 +206,8 @@ def validate_manifest(
         video: Path | None = None
         raw_video = rec.get("video")
         transcript = rec.get("transcript")
-        if _blank(raw_video):
-            if _blank(transcript):
+        if is_blank(raw_video):
+            if is_blank(transcript):
                 row_problems.append(
                     ManifestProblem(i, "video", "is empty and there is no transcript")
                 )
@@ -220,7 +223,7 @@ def validate_manifest(
         if "views" not in values or "orders" not in values:
             continue  # a required column is missing: reported once, on the header
         text = {
-            c: (None if _blank(rec.get(c)) else str(rec.get(c)).strip())
+            c: (None if is_blank(rec.get(c)) else str(rec.get(c)).strip())
             for c in (
                 "currency",
                 "category",
@@ -232,7 +235,7 @@ def validate_manifest(
                 "transcript",
             )
         }
-        labels = {c: rec[c] for c in LABEL_COLUMNS if c in rec and not _blank(rec[c])}
+        labels = {c: rec[c] for c in LABEL_COLUMNS if c in rec and not is_blank(rec[c])}
         rows.append(
             OutcomeRow(
                 video=video,

@@ -11,7 +11,6 @@ so one typo does not hold back a thousand videos.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from service.errors import InputError
 from service.meta import VideoMeta
 from training.outcomes import KNOWN as OUTCOME_COLUMNS
-from training.outcomes import ManifestError, ManifestProblem
+from training.outcomes import ManifestError, ManifestProblem, is_blank, parse_number, read_table
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".3gp", ".flv"})
 MANIFEST_SUFFIXES = frozenset({".csv", ".tsv", ".parquet"})
@@ -101,49 +100,19 @@ def read_folder(folder: Path, language: str | None = None) -> list[BatchItem]:
     return [BatchItem(i, p, language) for i, p in enumerate(videos, start=1)]
 
 
-def _read_table(path: Path) -> list[dict[str, Any]]:
-    import pandas as pd
-
-    try:
-        if path.suffix.lower() == ".parquet":
-            df = pd.read_parquet(path)
-        else:
-            sep = "\t" if path.suffix.lower() == ".tsv" else ","
-            df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, ImportError) as e:
-        raise InputError(f"{path.name}: cannot be read as a table ({e})") from e
-    df.columns = [str(c).strip() for c in df.columns]
-    return df.to_dict(orient="records")
-
-
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float):
-        return math.isnan(v)
-    return isinstance(v, str) and not v.strip()
-
-
-def _number(v: Any, whole: bool) -> float | int:
-    x = float(v.strip().replace(",", "")) if isinstance(v, str) else float(v)
-    if math.isnan(x) or math.isinf(x) or (whole and x != int(x)):
-        raise ValueError
-    return int(x) if whole else x
-
-
 def _row_item(
     rec: dict[str, Any], i: int, base: Path, language: str | None
 ) -> tuple[BatchItem | None, list[ManifestProblem]]:
     problems: list[ManifestProblem] = []
     raw = rec.get("video")
-    if _blank(raw):
+    if is_blank(raw):
         problems.append(ManifestProblem(i, "video", "is empty; give the video's path"))
     numbers: dict[str, float | int] = {}
     for col, whole in NUMBER_COLUMNS.items():
-        if _blank(rec.get(col)):
+        if is_blank(rec.get(col)):
             continue
         try:
-            x = _number(rec[col], whole)
+            x = parse_number(rec[col], whole)
         except (TypeError, ValueError):
             kind = "a whole number" if whole else "a number"
             problems.append(ManifestProblem(i, col, f"'{rec[col]}' is not {kind}"))
@@ -152,9 +121,9 @@ def _row_item(
             problems.append(ManifestProblem(i, col, f"is negative ({x})"))
         else:
             numbers[col] = x
-    text = {c: None if _blank(rec.get(c)) else str(rec[c]).strip() for c in TEXT_COLUMNS}
+    text = {c: None if is_blank(rec.get(c)) else str(rec[c]).strip() for c in TEXT_COLUMNS}
     row_lang = language
-    if not _blank(rec.get("language")):
+    if not is_blank(rec.get("language")):
         try:
             row_lang = check_language(str(rec["language"]), "language")
         except InputError as e:
@@ -184,7 +153,7 @@ def validate_manifest(
         The items of the rows without a problem, and the problems.
     """
     path = Path(path)
-    records = _read_table(path)
+    records = read_table(path)
     problems: list[ManifestProblem] = []
     if not records:
         problems.append(ManifestProblem(None, None, "the manifest has no rows"))

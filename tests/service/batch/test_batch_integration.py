@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from service.batch.results import FAILED, SCORED, SKIPPED, ResultRow, ResultsStore, read_results
-from training.evidence_cache import cache_key
+from training.evidence_cache import cache_key, model_tags
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,12 +45,6 @@ d = analyse(evidence, meta, Scorers.from_store())
 print("DIRECT", json.dumps({"hook": d.scores.hook.score, "sp": d.scores.selling_points.score,
       "cvr": d.prediction.cvr, "gpm": d.prediction.gpm,
       "codes": ",".join(x.code for x in d.diagnosis)}))
-"""
-
-MODEL_TAGS = """
-import json
-from training.evidence_cache import model_tags
-print(json.dumps(model_tags()))
 """
 
 
@@ -138,8 +132,8 @@ def test_manifest_batch_keeps_identity_and_meta(videos, cache, env, tmp_path):
     assert rows[3].creator_id == "c-broken" and rows[3].status == FAILED
     # the batch row is what the pipeline says in-process of the same evidence and meta
     r, t = rows[0], made[0].truth.video
-    tags = json.loads(_run(env, MODEL_TAGS))
-    entry = cache / f"{cache_key(r.sha256, 'en', tags)}.json"
+    # the served store links the base models of this process's store: the same tags
+    entry = cache / f"{cache_key(r.sha256, 'en', model_tags())}.json"
     meta = {"product_name": t.product_label, "price": t.price, "currency": t.currency,
             "creator_id": t.creator_id}  # fmt: skip
     direct = json.loads(_run(env, DIRECT, str(entry), json.dumps(meta)).split("DIRECT", 1)[1])
