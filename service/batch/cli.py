@@ -43,7 +43,12 @@ def add_batch_command(subparsers) -> None:  # noqa: ANN001 - argparse's private 
     )
     p.add_argument("--out", required=True, metavar="RESULTS", help="results Parquet file")
     p.add_argument("--workers", type=int, default=1, help="processes or actors (default 1)")
-    p.add_argument("--engine", choices=("local", "ray"), default="local", help="default local")
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray", "inline"),
+        default="local",
+        help="local: worker processes (default); ray: Ray actors; inline: this process",
+    )
     p.add_argument(
         "--ray-address", metavar="ADDR", help="Ray cluster address (default: a local Ray)"
     )

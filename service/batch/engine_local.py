@@ -1,4 +1,6 @@
-"""The local engine: ``workers`` spawn processes on this machine, each loading the models once.
+"""The local engines: ``workers`` spawn processes on this machine, each loading the models
+once (``run_local``), or this very process (``run_inline``: the service's batch task, whose
+models are loaded already).
 
 At most ``workers`` tasks are in flight, so when a worker process dies (a crash in a native
 decoder, the OOM killer) the tasks it may have held are known: each is tried again alone in
@@ -112,3 +114,23 @@ def run_local(
         for task in suspects:
             if _drain(deque([task]), 1, on_row, initargs):
                 on_row(task.row_base(FAILED, "the scoring process died on this video"))
+
+
+def run_inline(
+    tasks: Sequence[Task],
+    on_row: Callable[[ResultRow], None],
+    worker: Worker | str = "service.batch.work:ModelWorker",
+    cache_dir: str | None = None,
+) -> None:
+    """Score ``tasks`` one after another in this process; ``on_row`` gets each row.
+
+    Args:
+        tasks: the videos.
+        on_row: called with each finished row.
+        worker: a worker already built, or the spec of one to build here (with all cores).
+        cache_dir: the evidence cache of a worker built here.
+    """
+    if isinstance(worker, str):
+        worker = build_worker(worker, threads_per_worker(1), cache_dir)
+    for task in tasks:
+        on_row(run_task(worker, task))

@@ -90,8 +90,14 @@ def _start(ray: Any, address: str | None) -> bool:
             )
     except (ConnectionError, RuntimeError, ValueError) as e:
         where = f"the Ray cluster at {address}" if address else "a local Ray"
+        auth = (
+            "; if the cluster uses token authentication, set RAY_AUTH_MODE=token and "
+            "RAY_AUTH_TOKEN (or ~/.ray/auth_token) as on its nodes"
+            if address
+            else ""
+        )
         raise InputError(
-            f"cannot start or reach {where} ({e}); check --ray-address, or use --engine local"
+            f"cannot start or reach {where} ({e}); check --ray-address, or use --engine local{auth}"
         ) from e
     return True
 

@@ -216,6 +216,49 @@ class ResultsStore:
                 best[r.resume_key] = r
         return best
 
+    def keep_unlisted(self, listed: set[tuple[str | None, str | None, str | None]]) -> int:
+        """Before RESULTS is rewritten for this run's input, keep the rest as part files.
+
+        RESULTS holds the rows of one input. Scored rows in it whose resume key is not in
+        ``listed`` (videos this input leaves out, or scores of other models) are written
+        back as parts, unless a part has them already, so a later run can still skip them.
+        Returns how many were written.
+        """
+        if not self.path.is_file():
+            return 0
+        try:
+            table = read_results(self.path)
+        except Exception:  # noqa: BLE001 - previous() has logged it; nothing to keep
+            return 0
+        have = {r.resume_key for r in self.part_rows()} | listed
+        written = 0
+        for r in table:
+            if r.status in DONE and None not in r.resume_key and r.resume_key not in have:
+                self.append(r)
+                have.add(r.resume_key)
+                written += 1
+        return written
+
+    def compact(self, table_rows: Iterable[ResultRow]) -> int:
+        """Delete the part files RESULTS now makes redundant; return how many went.
+
+        Call after :meth:`write` put ``table_rows`` in RESULTS. A failed row's part never
+        serves a rerun (failures are tried again), and a part with scores is redundant
+        when RESULTS holds a row with its resume key. Parts of videos this run did not
+        see (an earlier, larger input) stay, so a later run with them still skips them.
+        """
+        kept = {r.resume_key for r in table_rows if r.status in DONE and None not in r.resume_key}
+        removed = 0
+        for p in sorted(self.parts.glob("*.json")):
+            try:
+                row = ResultRow.from_json(p.read_text(encoding="utf-8"))
+            except (OSError, ValueError, TypeError):
+                continue  # unreadable: previous() already ignores it; leave it to a person
+            if row.status == FAILED or row.resume_key in kept:
+                p.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def write(self, rows: Iterable[ResultRow]) -> None:
         """Rewrite RESULTS (and the CSV copy) atomically with ``rows``."""
         import io

@@ -25,10 +25,10 @@ from service.batch.results import (
     ResultsStore,
     carried_over,
 )
-from service.batch.work import DEFAULT_WORKER, Task, models_key, worker_class
+from service.batch.work import DEFAULT_WORKER, Task, Worker, models_key, worker_class
 from service.errors import InputError
 
-ENGINES = ("local", "ray")
+ENGINES = ("local", "ray", "inline")
 FLUSH_EVERY = 5  # rewrite the Parquet file after this many new rows (parts are per row)
 FLUSH_SECONDS = 30.0  # ... or after this long with any new row
 
@@ -204,7 +204,7 @@ def run_batch(
     progress: bool | ProgressFn = True,
     html: str | Path | None = None,
     cache: Path | str | bool = True,
-    worker: str = DEFAULT_WORKER,
+    worker: str | Worker = DEFAULT_WORKER,
 ) -> BatchSummary:
     """Score every video of a folder or manifest into a resumable results file.
 
@@ -213,14 +213,15 @@ def run_batch(
             (``service.batch.inputs``).
         out: the results Parquet file; run again with the same path to resume.
         workers: worker processes (local) or actors (Ray); each loads the models once.
-        engine: ``local`` or ``ray``.
+        engine: ``local`` (processes), ``ray`` (actors) or ``inline`` (this process).
         ray_address: a Ray cluster (``auto``, ``ray://host:10001``); a local Ray if None.
         csv: also write the results as CSV next to ``out``.
         language: speech language of videos whose manifest row does not say.
         progress: a progress bar on stderr (True), nothing (False), or a callback.
         html: write the HTML summary here.
         cache: the evidence cache (True: the default folder; False: none; or a folder).
-        worker: the worker class, ``"module:Class"`` (tests use a fake one).
+        worker: the worker class, ``"module:Class"`` (tests use a fake one); or, for the
+            inline engine, a worker already built (the service passes its loaded one).
 
     Returns:
         The counts, the paths written and the rows in input order.
@@ -230,32 +231,71 @@ def run_batch(
         ManifestError: the manifest's problems, each with its row and column.
         ModelMissingError: a model is not in the store (with the command that adds it).
     """
+    _check_arguments(workers, engine, ray_address, worker)
+    t0 = time.perf_counter()
+    items = read_inputs(input, language)
+    return score_items(
+        items, out, workers, engine, ray_address, csv, progress, html, cache, worker, t0
+    )
+
+
+def _check_arguments(
+    workers: int, engine: str, ray_address: str | None, worker: str | Worker
+) -> None:
     if workers < 1:
         raise InputError(f"--workers must be at least 1 (got {workers})")
     if engine not in ENGINES:
         raise InputError(f"--engine must be one of {', '.join(ENGINES)} (got '{engine}')")
     if ray_address and engine != "ray":
         raise InputError("--ray-address needs --engine ray")
-    t0 = time.perf_counter()
-    items = read_inputs(input, language)
-    mkey = models_key(worker_class(worker).expected_tags())
+    if engine == "inline" and workers != 1:
+        raise InputError("--engine inline scores in this process: leave --workers at 1")
+    if not isinstance(worker, str) and engine != "inline":
+        raise InputError("a worker object runs in this process only: use engine='inline'")
+
+
+def _expected_tags(worker: str | Worker) -> dict[str, str]:
+    """The model tags rows will carry: a built worker knows them, a spec reads the store."""
+    if isinstance(worker, str):
+        return worker_class(worker).expected_tags()
+    return dict(worker.tags)
+
+
+def score_items(
+    items: list[BatchItem],
+    out: str | Path,
+    workers: int = 1,
+    engine: str = "local",
+    ray_address: str | None = None,
+    csv: bool = False,
+    progress: bool | ProgressFn = True,
+    html: str | Path | None = None,
+    cache: Path | str | bool = True,
+    worker: str | Worker = DEFAULT_WORKER,
+    started: float | None = None,
+) -> BatchSummary:
+    """``run_batch`` on items already read (the service's batch task builds its own).
+
+    Arguments as in :func:`run_batch`; ``started`` is when the run began
+    (``time.perf_counter()``, now if None).
+    """
+    _check_arguments(workers, engine, ray_address, worker)
+    t0 = time.perf_counter() if started is None else started
+    mkey = models_key(_expected_tags(worker))
     cache_dir = _cache_dir(cache)
     with ResultsStore(out, csv) as store:
         tasks, rows, failed = _plan(items, store.previous(), mkey)
+        store.keep_unlisted({r.resume_key for r in rows.values()})  # before RESULTS changes
         tracker = _Tracker(store, items, rows, len(tasks), progress)
         for row in failed:
             tracker.on_row(row, counted=False)
         try:
-            if engine == "local":
-                run_local(tasks, tracker.on_row, workers, worker, cache_dir)
-            else:
-                from service.batch.engine_ray import run_ray
-
-                run_ray(tasks, tracker.on_row, workers, worker, cache_dir, ray_address)
+            _run_engine(engine, tasks, tracker.on_row, workers, worker, cache_dir, ray_address)
         finally:
             tracker.close()
             tracker.flush()  # also when the run fails: what finished is in RESULTS
         final = tracker.ordered()
+        store.compact(final)  # reached only when every task finished: RESULTS holds it all
     html_path = None
     if html:
         from service.batch.summary_html import write_summary
@@ -272,6 +312,29 @@ def run_batch(
         html=html_path,
         rows=tuple(final),
     )
+
+
+def _run_engine(
+    engine: str,
+    tasks: list[Task],
+    on_row: Callable[[ResultRow], None],
+    workers: int,
+    worker: str | Worker,
+    cache_dir: str | None,
+    ray_address: str | None,
+) -> None:
+    if engine == "inline":
+        from service.batch.engine_local import run_inline
+
+        run_inline(tasks, on_row, worker, cache_dir)
+    elif engine == "local":
+        assert isinstance(worker, str)
+        run_local(tasks, on_row, workers, worker, cache_dir)
+    else:
+        from service.batch.engine_ray import run_ray
+
+        assert isinstance(worker, str)
+        run_ray(tasks, on_row, workers, worker, cache_dir, ray_address)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,11 @@ def models_key(tags: dict[str, str]) -> str:
 class Worker(Protocol):
     """Scores tasks in one process; built once per process."""
 
+    @property
+    def tags(self) -> dict[str, str]:
+        """role -> tag of the models its rows are scored with."""
+        ...
+
     def __call__(self, task: Task) -> ResultRow: ...
 
 
@@ -170,7 +175,13 @@ def scored_row(task: Task, scored: Any, seconds: float) -> ResultRow:
 
 
 class ModelWorker:
-    """The real worker: evidence models and scorers from the store, loaded once."""
+    """The real worker: evidence models and scorers, loaded once per process.
+
+    Built from the store in a batch process (``ModelWorker(threads)``), or around models a
+    process already holds (``ModelWorker.from_loaded``: the service's batch task).
+    Subclasses adapt one step: ``score`` (one video to its analysis) or ``failed``
+    (an error to its row).
+    """
 
     def __init__(self, threads: int, cache_dir: str | None = None) -> None:
         set_threads(threads)
@@ -180,19 +191,43 @@ class ModelWorker:
         from service.pipeline import Scorers
 
         hf_logging.disable_progress_bar()  # the batch has one progress line, not one a worker
+        self._setup(EvidenceModels.from_store(), Scorers.from_store(), None, cache_dir)
 
-        self.models = EvidenceModels.from_store()
-        scorers = Scorers.from_store()
-        if scorers.conversion is not None:
+    @classmethod
+    def from_loaded(
+        cls, models: Any, scorers: Any, options: Any = None, cache_dir: str | None = None
+    ) -> ModelWorker:
+        """A worker around models already loaded in this process (no store reads).
+
+        Args:
+            models: ``service.extract.EvidenceModels``.
+            scorers: ``service.pipeline.Scorers``.
+            options: ``service.extract.ExtractOptions`` (from the environment if None).
+            cache_dir: the evidence cache, or None for none.
+        """
+        worker = cls.__new__(cls)
+        ModelWorker._setup(worker, models, scorers, options, cache_dir)
+        return worker
+
+    def _setup(self, models: Any, scorers: Any, options: Any, cache_dir: str | None) -> None:
+        if scorers.conversion is not None and not isinstance(scorers.conversion, SerialConversion):
             scorers = replace(scorers, conversion=SerialConversion(scorers.conversion))
-        self.scorers = scorers
+        self.models, self.scorers, self.options = models, scorers, options
         self.cache = Path(cache_dir) if cache_dir else None
         if self.cache is not None:
             self.cache.mkdir(parents=True, exist_ok=True)
 
+    @property
+    def tags(self) -> dict[str, str]:
+        """role -> tag of the models this worker scores with (as rows record them)."""
+        tags = {**self.models.tags, "heads": self.scorers.heads.tag}
+        if self.scorers.conversion_tag:
+            tags["conversion"] = self.scorers.conversion_tag
+        return tags
+
     @staticmethod
     def expected_tags() -> dict[str, str]:
-        """The tags this worker will score with, read from the store without loading.
+        """The tags a worker built from the store will score with, read without loading.
 
         Raises:
             ModelMissingError: a model the pipeline needs is not in the store.
@@ -223,23 +258,34 @@ class ModelWorker:
                     return VideoEvidence.from_dict(json.loads(target.read_text("utf-8")))
                 except (OSError, ValueError, TypeError, KeyError):
                     pass  # a stale or foreign entry: extract again and overwrite it
-        ev = extract_evidence(task.video, language=task.language, models=self.models)
+        ev = extract_evidence(
+            task.video, language=task.language, models=self.models, options=self.options
+        )
         if target is not None:
             atomic_write_bytes(target, ev.to_json(indent=None).encode("utf-8"))
         return ev
 
-    def __call__(self, task: Task) -> ResultRow:
-        """Score one video; a problem with it gives a failed row with the reason."""
-        from service.errors import SellscopeError
+    def score(self, task: Task) -> Any:
+        """One video's analysis (``service.pipeline.ScoredVideo``); raises on a bad video."""
         from service.pipeline import analyse
 
+        return analyse(self.evidence(task), task.meta, self.scorers)
+
+    def failed(self, task: Task, error: Exception) -> ResultRow:
+        """The row of a video that could not be scored: the reason, for a person."""
+        from service.errors import SellscopeError
+
+        if isinstance(error, SellscopeError):
+            return task.row_base(FAILED, str(error))
+        return task.row_base(FAILED, f"internal error: {type(error).__name__}: {error}")
+
+    def __call__(self, task: Task) -> ResultRow:
+        """Score one video; a problem with it gives a failed row with the reason."""
         t0 = time.perf_counter()
         try:
-            scored = analyse(self.evidence(task), task.meta, self.scorers)
-        except SellscopeError as e:
-            return task.row_base(FAILED, str(e))
+            scored = self.score(task)
         except Exception as e:  # noqa: BLE001 - one bad video must not end the batch
-            return task.row_base(FAILED, f"internal error: {type(e).__name__}: {e}")
+            return self.failed(task, e)
         return scored_row(task, scored, time.perf_counter() - t0)
 
 

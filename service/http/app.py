@@ -6,7 +6,9 @@ Endpoints (all POST unless said; JSON out, errors as ``{"error": code, "detail":
 - ``/score_html``: the same, answered with the self-contained HTML report;
 - ``/score_script``: a script or transcript (``text``) + optional metadata -> report JSON;
 - ``/score_async/submit|status|get``: ``/score`` as a background task (long videos);
-- ``/score_batch/submit|status|get``: several videos (field ``videos``) as one task;
+- ``/score_batch/submit|status|get``: several videos (field ``videos``) as one task, run
+  by the batch code of ``sellscope batch`` (``service.http.batch_task``): a report or an
+  error per video, plus the batch's result rows;
 - ``/render_html``: a report JSON -> its HTML page (what the web page shows);
 - GET ``/models``: the model versions in use; GET ``/ui``: the web page;
 - BentoML's own ``/healthz``, ``/livez``, ``/readyz``, ``/metrics``, ``/docs.json``, ``/``.
@@ -29,23 +31,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from service.errors import InputError
 from service.http.auth import BearerAuthMiddleware, token_from_env
-from service.http.errors import (
-    ErrorShapeMiddleware,
-    TooManyFilesError,
-    guarded,
-    reply_for,
-)
+from service.http.errors import ErrorShapeMiddleware, guarded
 from service.http.limits import BodySizeMiddleware, Limits, check_video
 from service.http.loading import Engine, ModelRefs, load_engine
 from service.http.page import page_routes
 from service.http.schemas import (
-    BatchItem,
     BatchResult,
     Count,
     Currency,
-    ErrorBody,
     Language,
     ModelsInfo,
     PageConfig,
@@ -204,31 +198,9 @@ class Sellscope:
     def _score_batch(
         self, uploads: list[Path], language: str | None, meta: VideoMeta
     ) -> BatchResult:
-        from service.pipeline import score_video
+        from service.http.batch_task import score_uploads
 
-        if not uploads:
-            raise InputError("no videos: send one or more files in the form field 'videos'")
-        if len(uploads) > self.limits.max_batch_files:
-            raise TooManyFilesError(
-                f"{len(uploads)} videos in one batch; the limit is "
-                f"{self.limits.max_batch_files} (SELLSCOPE_MAX_BATCH_FILES)."
-            )
-        items: list[BatchItem] = []
-        e = self.engine
-        with staged(uploads) as paths:
-            for path in paths:
-                try:
-                    check_video(path, self.limits)
-                    scored = score_video(path, language, meta, e.evidence, e.scorers, e.options)
-                    items.append(BatchItem(file_name=path.name, status=200, report=scored.report()))
-                except Exception as exc:  # noqa: BLE001 - one bad video does not fail the batch
-                    reply = reply_for(exc)
-                    error = ErrorBody(error=reply.code, detail=reply.detail)
-                    items.append(BatchItem(file_name=path.name, status=reply.status, error=error))
-                finally:
-                    path.unlink(missing_ok=True)  # free the disk as the batch goes
-        failed = sum(i.error is not None for i in items)
-        return BatchResult(scored=len(items) - failed, failed=failed, items=items)
+        return score_uploads(uploads, language, meta, self.engine, self.limits)
 
 
 def _html(report: Report) -> HTMLResponse:

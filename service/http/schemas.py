@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from service.batch.results import ResultRow
 from service.meta import VideoMeta
 from service.report.schema import Report
 
@@ -119,7 +120,7 @@ class ErrorBody(_Model):
     detail: str = Field(description="what was wrong and what to do")
 
 
-class BatchItem(_Model):
+class BatchVideo(_Model):
     """One video of a batch: its report, or why it could not be scored."""
 
     file_name: str
@@ -133,7 +134,12 @@ class BatchResult(_Model):
 
     scored: int
     failed: int
-    items: list[BatchItem]
+    items: list[BatchVideo]
+    rows: list[ResultRow] = Field(
+        default_factory=list,
+        description="one result row per video, in upload order: the columns `sellscope "
+        "batch` writes to its results file (video = the uploaded file's name)",
+    )
 
 
 class ModelsInfo(_Model):

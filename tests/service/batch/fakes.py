@@ -46,6 +46,10 @@ class FakeWorker:
     def expected_tags() -> dict[str, str]:
         return _tags()
 
+    @property
+    def tags(self) -> dict[str, str]:
+        return _tags()
+
     def __call__(self, task: Task) -> ResultRow:
         data = Path(task.video).read_bytes()
         if b"CRASH" in data:

@@ -181,12 +181,16 @@ def test_killed_run_resumes_and_scores_every_video_once(videos, cache, env, tmp_
             os.killpg(p.pid, signal.SIGKILL)  # the group this test started
     first = count()
     assert 1 <= first < 3, "the run should be killed between its first and last video"
+    with ResultsStore(out) as store:
+        before = {r.file_name for r in store.part_rows() if r.status == SCORED}
     rows = batch(env, folder, "--out", out, "--lang", "en", "--cache", cache)
     assert counts(rows) == (3 - first, 1, first)
-    with ResultsStore(out) as store:
-        scored = Counter(r.file_name for r in store.part_rows() if r.status == SCORED)
-    assert sorted(scored.values()) == [1, 1, 1]  # each video scored exactly once
-    assert {r.file_name for r in rows} == set(scored) | {"broken.mp4"}
+    # each video scored exactly once: what the killed run finished is carried over, the
+    # rest is scored now
+    assert {r.file_name for r in rows if r.status == SKIPPED} == before
+    good = [r for r in rows if r.status != FAILED]
+    assert len(good) == len({r.file_name for r in good}) == 3
+    assert all(r.hook_score is not None for r in good)
 
 
 def test_ray_engine_gives_the_same_rows_as_local(folder_rows, videos, env, tmp_path):

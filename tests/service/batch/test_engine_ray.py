@@ -38,3 +38,76 @@ def test_unreachable_cluster_is_a_user_error(tmp_path):
     with pytest.raises(InputError, match="--ray-address"):
         run_batch(tmp_path / "v", tmp_path / "r.parquet", engine="ray",
                   ray_address="127.0.0.1:1", worker=FAKE, progress=False)  # fmt: skip
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_running_cluster_by_address_gives_the_local_rows(tmp_path):
+    """A Ray head started on its own (as on a real cluster), reached by --ray-address."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    root = Path(__file__).resolve().parents[3]
+    for name in ("a", "b"):
+        write_fake_video(tmp_path / "v" / f"{name}.mp4", name)
+    (tmp_path / "v" / "broken.mp4").write_text("no video")
+    port = _free_port()
+    session = tempfile.mkdtemp(prefix="srt", dir="/tmp")  # short: Ray puts sockets here
+    ray_cli = Path(sys.executable).with_name("ray")
+    env = {**os.environ, "PYTHONPATH": str(root), "RAY_AUTH_MODE": "disabled",
+           "RAY_USAGE_STATS_ENABLED": "0"}  # fmt: skip
+    head = subprocess.Popen(
+        [str(ray_cli), "start", "--head", "--block", "--port", str(port), "--num-cpus", "2",
+         "--node-ip-address", "127.0.0.1", "--include-dashboard", "false",
+         "--temp-dir", session, "--disable-usage-stats"],
+        env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        kw = {"worker": FAKE, "progress": False, "cache": False}
+        local = run_batch(tmp_path / "v", tmp_path / "local.parquet", **kw)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the head takes a few seconds to listen
+            try:
+                import socket
+
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        # its own process, as `sellscope batch` runs (a driver connects to one cluster)
+        script = (
+            "import sys; from service.batch.run import run_batch; "
+            f"run_batch(sys.argv[1], sys.argv[2], engine='ray', workers=2, "
+            f"ray_address='127.0.0.1:{port}', worker={FAKE!r}, progress=False, cache=False)"
+        )
+        out = tmp_path / "remote.parquet"
+        cmd = [sys.executable, "-c", script, str(tmp_path / "v"), str(out)]
+        r = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=180)
+        assert r.returncode == 0, r.stderr[-3000:]
+        from service.batch.results import read_results
+
+        remote = SimpleNamespace(rows=read_results(out))
+        remote.scored = sum(x.status == "scored" for x in remote.rows)
+        remote.failed = sum(x.status == "failed" for x in remote.rows)
+        assert (remote.scored, remote.failed) == (2, 1)
+        assert _same(remote.rows) == _same(local.rows)
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+        shutil.rmtree(session, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -45,7 +46,7 @@ def _scored(log: Path) -> Counter:
 
 
 def _run(inp: Path, out: Path, **kw):
-    return run_batch(inp, out, worker=FAKE, progress=False, cache=False, **kw)
+    return run_batch(inp, out, **{"worker": FAKE, "progress": False, "cache": False, **kw})
 
 
 def test_folder_batch_scores_and_fails_row_by_row(folder, tmp_path, fake_log):
@@ -147,11 +148,48 @@ def test_progress_bar_goes_to_stderr(folder, tmp_path, capsys):
         ({"engine": "spark"}, "--engine must be one of"),
         ({"ray_address": "auto"}, "--ray-address needs --engine ray"),
         ({"language": "english"}, "ISO 639-1"),
+        ({"engine": "inline", "workers": 2}, "leave --workers at 1"),
     ],
 )
 def test_arguments_the_user_can_fix(folder, tmp_path, kw, message):
     with pytest.raises(InputError, match=message):
         _run(folder, tmp_path / "r.parquet", **kw)
+
+
+def test_inline_engine_gives_the_rows_of_the_local_engine(folder, tmp_path):
+    from tests.service.batch.fakes import FakeWorker
+
+    local = _run(folder, tmp_path / "local.parquet")
+    spec = _run(folder, tmp_path / "spec.parquet", engine="inline")
+    built = FakeWorker(threads=1)
+    obj = _run(folder, tmp_path / "obj.parquet", engine="inline", worker=built)
+
+    def same(s):
+        return [(r.file_name, r.status, r.hook_score, r.cvr, r.reason_codes) for r in s.rows]
+
+    assert same(local) == same(spec) == same(obj)
+    assert (obj.scored, obj.failed) == (3, 1)
+    with pytest.raises(InputError, match="engine='inline'"):
+        _run(folder, tmp_path / "x.parquet", worker=built)  # a built worker runs in this process
+
+
+def test_a_finished_run_keeps_only_the_parts_a_rerun_still_needs(folder, tmp_path, fake_log):
+    out = tmp_path / "res.parquet"
+    _run(folder, out)
+    parts = out.with_name(out.name + ".parts")
+    assert list(parts.glob("*.json")) == []  # every row is in RESULTS now
+    c = (folder / "c.mp4").read_bytes()
+    (folder / "c.mp4").unlink()  # a smaller input: RESULTS loses c, so c goes back to a part
+    s = _run(folder, out)
+    assert [r.file_name for r in s.rows] == ["a.mp4", "b.mp4", "broken.mp4"]
+    kept = [json.loads(p.read_text()) for p in parts.glob("*.json")]
+    assert [(r["file_name"], r["status"]) for r in kept] == [("c.mp4", "scored")]
+    (folder / "c.mp4").write_bytes(c)
+    write_fake_video(folder / "d.mp4", "d")
+    s = _run(folder, out)
+    assert (s.scored, s.skipped, s.failed) == (1, 3, 1)  # only d is new
+    assert _scored(fake_log) == Counter({"a.mp4": 1, "b.mp4": 1, "c.mp4": 1, "d.mp4": 1})
+    assert list(parts.glob("*.json")) == []
 
 
 def test_cli_prints_the_summary_and_one_line_errors(folder, tmp_path, capsys, monkeypatch):
@@ -228,9 +266,13 @@ def test_sigkill_loses_nothing_and_the_rerun_does_only_the_rest(tmp_path, monkey
     with ResultsStore(out) as store:
         first = {r.file_name for r in store.part_rows()}
     assert 2 <= len(first) < 8
+    rerun_log = tmp_path / "rerun.log"
+    monkeypatch.setenv("FAKE_LOG", str(rerun_log))
     s = _run(videos, out)
     assert s.skipped == len(first) and s.scored == 8 - len(first)
-    with ResultsStore(out) as store:
-        scored = Counter(r.file_name for r in store.part_rows() if r.status == "scored")
-    assert scored == Counter({f"v{i}.mp4": 1 for i in range(8)})  # each scored exactly once
-    assert sorted(r.file_name for r in read_results(out)) == sorted(scored)
+    rescored = _scored(rerun_log)
+    assert set(rescored) == {f"v{i}.mp4" for i in range(8)} - first  # only the rest
+    assert all(n == 1 for n in rescored.values())
+    final = read_results(out)  # every video exactly once, with scores
+    assert sorted(r.file_name for r in final) == [f"v{i}.mp4" for i in range(8)]
+    assert all(r.status in ("scored", "skipped") and r.hook_score is not None for r in final)

@@ -81,3 +81,24 @@ def test_serial_conversion_predicts_on_one_openmp_thread():
     assert m.predict(3) == ({1}, 3) and m.predict_log(3) == ({1}, -3)
     assert openmp_threads() == before  # restored after each call
     assert m.base_cvr == 0.01  # everything else passes through
+
+
+def test_a_worker_around_loaded_models_keeps_them_and_its_hooks():
+    from types import SimpleNamespace
+
+    from service.batch.work import ModelWorker
+    from service.errors import InputError
+
+    models = SimpleNamespace(tags={"asr": "w:1", "ocr": "o:1"})
+    scorers = SimpleNamespace(heads=SimpleNamespace(tag="h:1"), conversion=None,
+                              conversion_tag="c:1")  # fmt: skip
+
+    class Refusing(ModelWorker):
+        def score(self, task: Task):
+            raise InputError(f"{task.video} is too dark to read")
+
+    w = Refusing.from_loaded(models, scorers)
+    assert isinstance(w, Refusing) and w.models is models and w.cache is None
+    assert w.tags == {"asr": "w:1", "ocr": "o:1", "heads": "h:1", "conversion": "c:1"}
+    r = w(_task())
+    assert (r.status, r.error) == ("failed", "/v/a.mp4 is too dark to read")  # no "internal"

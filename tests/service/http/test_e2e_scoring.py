@@ -143,6 +143,15 @@ def test_batch_task_scores_each_video_and_reports_each_failure(client, make_vide
     assert first["report"]["meta"]["product_name"] == "GlowSerum"
     assert second["file_name"] == "notes.mp4" and second["status"] == 415
     assert second["error"]["error"] == "unsupported_media_type" and second["report"] is None
+    # the rows `sellscope batch` writes, from the same batch code
+    good_row, bad_row = result["rows"]
+    assert (good_row["video"], good_row["status"], bad_row["status"]) == (
+        "good.mp4", "scored", "failed")  # fmt: skip
+    assert good_row["hook_score"] == pytest.approx(
+        first["report"]["scores"]["hook"]["score"], abs=0.05
+    )
+    assert good_row["heads_model"] == first["report"]["models"]["heads"]
+    assert bad_row["error"] == second["error"]["detail"] and bad_row["hook_score"] is None
 
 
 def test_health_metrics_and_docs_stay_open(server):
