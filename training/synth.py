@@ -78,8 +78,11 @@ __all__ = [
     "synth_videos",
 ]
 
+# espeak-ng 1.51's plain "cmn" voice reads the pinyin it makes of Chinese characters with
+# English rules, tone digits included ("ni three men five ..."): Whisper hears numbers.
+# "cmn-latn-pinyin" reads the same characters as Mandarin syllables.
 VOICES = {
-    "zh": "cmn",
+    "zh": "cmn-latn-pinyin",
     "en": "en-us",
     "id": "id",
     "fr": "fr-fr",

@@ -181,7 +181,14 @@ def transcribe(
     regions = voice_activity(audio, options)
     if not regions:
         return Transcript(language=language, language_probability=0.0, language_source="none")
-    clips = merge_clips(regions)
+    # VAD pads its regions, past the end of the audio when speech runs up to it; faster-
+    # whisper then counts more speech than audio and fails on a negative timestamp
+    end_s = audio.size / SAMPLE_RATE
+    clips = [
+        {"start": c["start"], "end": min(c["end"], end_s)}
+        for c in merge_clips(regions)
+        if c["start"] < end_s
+    ]
     segments, lang, prob = _run_whisper(audio, asr, language, clips, options)
     source = "given" if language else "detected"
     if language is None and langid is not None and segments and prob < options.recheck_below:
