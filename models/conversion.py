@@ -32,6 +32,7 @@ PRIOR_VIEWS = 200.0
 NOMINAL = 0.8  # interval coverage
 META_FEATURES = ("log_views", "log_price_usd", "log_followers", "category")
 MASK_P = 0.5
+MAX_FEATURES = 0.1  # share of the features each split considers (see _regressor)
 TARGETS = ("cvr", "gpm")
 
 
@@ -84,6 +85,12 @@ def _regressor(
         min_samples_leaf=10,
         l2_regularization=1.0,
         interaction_cst="no_interactions",
+        # each split sees a random tenth of the features, so the boosting spreads the
+        # effect over every feature that carries it (as explainable boosting's round-robin
+        # does) instead of giving it all to the strongest few; with a few hundred rows the
+        # greedy version left hook strength and selling points at zero effect, and the
+        # diagnosis, which re-predicts with a feature repaired, could not name them
+        max_features=MAX_FEATURES,
         categorical_features=categorical if any(categorical) else None,
         monotonic_cst=monotonic,
         early_stopping=False,

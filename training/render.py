@@ -143,3 +143,16 @@ def load_audio(path: str | Path) -> np.ndarray:
     from service.media import decode_audio
 
     return decode_audio(path)
+
+
+def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    """float32 mono samples at ``rate`` -> 16 kHz float32, resampled as the media stage does."""
+    import av
+
+    frame = av.AudioFrame.from_ndarray(
+        (np.clip(samples, -1, 1) * 32767).astype(np.int16)[None, :], format="s16", layout="mono"
+    )
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=16000)
+    out = resampler.resample(frame) + resampler.resample(None)
+    return np.concatenate([f.to_ndarray().reshape(-1) for f in out]).astype(np.float32)

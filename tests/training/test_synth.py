@@ -388,27 +388,15 @@ def test_the_mandarin_voice_is_heard_as_mandarin(evidence_models):
 
     from service.evidence.onscreen_text import normalise_text
     from service.evidence.speech import transcribe
+    from training.render import to_16k
     from training.synth import VOICES, espeak_executable, speak
 
     t2s = opencc.OpenCC("t2s")
     similarity = []
     for line in MANDARIN_LINES:
         samples, rate = speak(line, VOICES["zh"], 160, 50, espeak_executable())
-        heard = transcribe(_to_16k(samples, rate), evidence_models.asr, language="zh")
+        heard = transcribe(to_16k(samples, rate), evidence_models.asr, language="zh")
         text = t2s.convert("".join(s.text for s in heard.segments))
         similarity.append(SequenceMatcher(None, normalise_text(line), normalise_text(text)).ratio())
     # measured: mean 0.33 with cmn-latn-pinyin (espeak is no native speaker), 0.0 with cmn
     assert np.mean(similarity) >= 0.2, similarity
-
-
-def _to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
-    """float32 samples at ``rate`` -> 16 kHz mono float32, as the media stage resamples."""
-    import av
-
-    frame = av.AudioFrame.from_ndarray(
-        (np.clip(samples, -1, 1) * 32767).astype(np.int16)[None, :], format="s16", layout="mono"
-    )
-    frame.sample_rate = rate
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=16000)
-    out = resampler.resample(frame) + resampler.resample(None)
-    return np.concatenate([f.to_ndarray().reshape(-1) for f in out]).astype(np.float32)
