@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup models demo test test-fast lint bench-extract bench-recovery bench-conversion serve bento bench-http clean
+.PHONY: setup models demo test test-fast lint bench-extract bench-recovery bench-conversion bench-voices serve bento bench-http clean
 
 # Debian packages: espeak-ng speaks the synthetic videos; Noto fonts draw CJK / Thai captions.
 APT_PKGS := espeak-ng fonts-noto-core fonts-noto-cjk chromium
@@ -54,6 +54,9 @@ bench-recovery: models  ## synthetic test-split videos: scores vs planted truth,
 
 bench-conversion: models  ## synthetic test-split videos: CVR ranking vs oracle, coverage, diagnosis
 	$(PY) tests/benchmarks/bench_conversion.py
+
+bench-voices: models  ## synthetic speech: how much of each language's espeak-ng voice Whisper hears
+	$(PY) tests/benchmarks/bench_voices.py
 
 serve: models  ## HTTP API + web page on http://127.0.0.1:3000/ui (SELLSCOPE_API_TOKEN to require a token)
 	$(VENV)/bin/sellscope serve
