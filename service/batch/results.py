@@ -158,6 +158,9 @@ class ResultsStore:
         self.parts = self.path.with_name(self.path.name + ".parts")
         self.csv_path = self.path.with_suffix(".csv") if csv else None
         self._lock: int | None = None
+        # what previous() read, so the run reads RESULTS and the parts once, not per step
+        self._table: list[ResultRow] | None = None
+        self._known: dict[Path, ResultRow] | None = None
 
     def __enter__(self) -> ResultsStore:
         try:
@@ -186,29 +189,40 @@ class ResultsStore:
         name = f"{time.time_ns():020d}-{row.row:06d}-{uuid.uuid4().hex[:8]}.json"
         target = self.parts / name
         atomic_write_bytes(target, (row.to_json() + "\n").encode("utf-8"))
+        if self._known is not None:
+            self._known[target] = row
         return target
+
+    def _scan_parts(self) -> dict[Path, ResultRow]:
+        """Every readable part file and its row, oldest first (unreadable ones are logged)."""
+        found: dict[Path, ResultRow] = {}
+        if not self.parts.is_dir():
+            return found
+        for p in sorted(self.parts.glob("*.json")):
+            try:
+                found[p] = ResultRow.from_json(p.read_text(encoding="utf-8"))
+            except (OSError, ValueError, TypeError) as e:
+                log.warning("ignoring unreadable result part %s: %s", p.name, e)
+        return found
+
+    def _read_table(self) -> list[ResultRow]:
+        if not self.path.is_file():  # the parts may have been deleted; the table still counts
+            return []
+        try:
+            return read_results(self.path)
+        except Exception as e:  # noqa: BLE001 - an old or foreign file must not stop the run
+            log.warning("ignoring unreadable results %s: %s", self.path, e)
+            return []
 
     def part_rows(self) -> Iterator[ResultRow]:
         """Rows of every part file, oldest first (an unreadable part is logged and skipped)."""
-        if not self.parts.is_dir():
-            return
-        for p in sorted(self.parts.glob("*.json")):
-            try:
-                yield ResultRow.from_json(p.read_text(encoding="utf-8"))
-            except (OSError, ValueError, TypeError) as e:
-                log.warning("ignoring unreadable result part %s: %s", p.name, e)
+        yield from self._scan_parts().values()
 
     def previous(self) -> dict[tuple[str | None, str | None, str | None], ResultRow]:
         """Rows with scores from earlier runs, by resume key (the newest one wins)."""
-        found: list[ResultRow] = []
-        if self.path.is_file():  # the parts may have been deleted; the table still counts
-            try:
-                found.extend(read_results(self.path))
-            except Exception as e:  # noqa: BLE001 - an old or foreign file must not stop the run
-                log.warning("ignoring unreadable results %s: %s", self.path, e)
-        found.extend(self.part_rows())
+        self._table, self._known = self._read_table(), self._scan_parts()
         best: dict[tuple[str | None, str | None, str | None], ResultRow] = {}
-        for r in found:
+        for r in [*self._table, *self._known.values()]:
             if r.status not in DONE or None in r.resume_key:
                 continue
             old = best.get(r.resume_key)
@@ -222,17 +236,13 @@ class ResultsStore:
         RESULTS holds the rows of one input. Scored rows in it whose resume key is not in
         ``listed`` (videos this input leaves out, or scores of other models) are written
         back as parts, unless a part has them already, so a later run can still skip them.
-        Returns how many were written.
+        Uses what :meth:`previous` read. Returns how many were written.
         """
-        if not self.path.is_file():
-            return 0
-        try:
-            table = read_results(self.path)
-        except Exception:  # noqa: BLE001 - previous() has logged it; nothing to keep
-            return 0
-        have = {r.resume_key for r in self.part_rows()} | listed
+        if self._table is None or self._known is None:
+            self.previous()
+        have = {r.resume_key for r in self._known.values()} | listed
         written = 0
-        for r in table:
+        for r in self._table:
             if r.status in DONE and None not in r.resume_key and r.resume_key not in have:
                 self.append(r)
                 have.add(r.resume_key)
@@ -246,16 +256,15 @@ class ResultsStore:
         serves a rerun (failures are tried again), and a part with scores is redundant
         when RESULTS holds a row with its resume key. Parts of videos this run did not
         see (an earlier, larger input) stay, so a later run with them still skips them.
+        Unreadable parts are left to a person.
         """
+        known = self._known if self._known is not None else self._scan_parts()
         kept = {r.resume_key for r in table_rows if r.status in DONE and None not in r.resume_key}
         removed = 0
-        for p in sorted(self.parts.glob("*.json")):
-            try:
-                row = ResultRow.from_json(p.read_text(encoding="utf-8"))
-            except (OSError, ValueError, TypeError):
-                continue  # unreadable: previous() already ignores it; leave it to a person
+        for p, row in list(known.items()):
             if row.status == FAILED or row.resume_key in kept:
                 p.unlink(missing_ok=True)
+                del known[p]
                 removed += 1
         return removed
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from service.batch.engine_local import run_local
+from service.batch.engine_local import run_inline, run_local
 from service.batch.inputs import BatchItem, read_inputs
 from service.batch.results import (
     FAILED,
@@ -324,8 +324,6 @@ def _run_engine(
     ray_address: str | None,
 ) -> None:
     if engine == "inline":
-        from service.batch.engine_local import run_inline
-
         run_inline(tasks, on_row, worker, cache_dir)
     elif engine == "local":
         assert isinstance(worker, str)

@@ -58,9 +58,13 @@ def voice_activity(
             max_speech_duration_s=CLIP_MAX_S,
         ),
     )
+    # VAD pads its regions, past the end of the audio when speech runs up to it (faster-
+    # whisper then counts more speech than audio and fails on a negative timestamp)
+    end = audio.size
     return tuple(
-        SpeechRegion(round(s["start"] / SAMPLE_RATE, 3), round(s["end"] / SAMPLE_RATE, 3))
+        SpeechRegion(round(s["start"] / SAMPLE_RATE, 3), round(min(s["end"], end) / SAMPLE_RATE, 3))
         for s in stamps
+        if s["start"] < end
     )
 
 
@@ -181,14 +185,7 @@ def transcribe(
     regions = voice_activity(audio, options)
     if not regions:
         return Transcript(language=language, language_probability=0.0, language_source="none")
-    # VAD pads its regions, past the end of the audio when speech runs up to it; faster-
-    # whisper then counts more speech than audio and fails on a negative timestamp
-    end_s = audio.size / SAMPLE_RATE
-    clips = [
-        {"start": c["start"], "end": min(c["end"], end_s)}
-        for c in merge_clips(regions)
-        if c["start"] < end_s
-    ]
+    clips = merge_clips(regions)
     segments, lang, prob = _run_whisper(audio, asr, language, clips, options)
     source = "given" if language else "detected"
     if language is None and langid is not None and segments and prob < options.recheck_below:

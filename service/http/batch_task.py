@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.batch.inputs import BatchItem
-from service.batch.results import ResultRow
+from service.batch.results import FAILED, ResultRow
 from service.batch.work import ModelWorker, Task
 from service.errors import InputError
 from service.http.errors import ErrorReply, TooManyFilesError, reply_for
@@ -47,7 +47,7 @@ class UploadWorker(ModelWorker):
     def failed(self, task: Task, error: Exception) -> ResultRow:
         reply = reply_for(error)  # the status and a message without server paths
         self.replies[task.row] = reply
-        return task.row_base("failed", reply.detail)
+        return task.row_base(FAILED, reply.detail)
 
 
 def score_uploads(
