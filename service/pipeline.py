@@ -51,6 +51,14 @@ class Scorers:
     conversion: Any | None
     conversion_tag: str | None
 
+    @property
+    def tags(self) -> dict[str, str]:
+        """role -> store tag of these models (``heads``, and ``conversion`` when loaded)."""
+        tags = {"heads": self.heads.tag}
+        if self.conversion_tag:
+            tags["conversion"] = self.conversion_tag
+        return tags
+
     @classmethod
     def from_store(cls, heads: str = "latest", conversion: str = "served") -> Scorers:
         """Load from the model store; a missing conversion model leaves predictions out."""
@@ -90,12 +98,11 @@ def analyse(
     scorers = scorers or default_scorers()
     scores, features = score_and_featurise(evidence, meta, scorers.heads)
     prediction, reasons = None, ()
-    models = {**evidence.models, "heads": scorers.heads.tag}
     if scorers.conversion is not None:
         row = np.array([[features[n] for n in FEATURE_NAMES]])
         prediction = scorers.conversion.predict(row)[0]
         reasons = diagnose(features, scores, evidence, scorers.conversion.predict_log)
-        models["conversion"] = scorers.conversion_tag
+    models = {**evidence.models, **scorers.tags}
     return ScoredVideo(evidence, scores, meta, features, prediction, reasons, models)
 
 

@@ -177,8 +177,9 @@ def scored_row(task: Task, scored: Any, seconds: float) -> ResultRow:
 class ModelWorker:
     """The real worker: evidence models and scorers, loaded once per process.
 
-    Built from the store in a batch process (``ModelWorker(threads)``), or around models a
-    process already holds (``ModelWorker.from_loaded``: the service's batch task).
+    Built from the store in a batch process (``ModelWorker(threads)``); a subclass can
+    instead hand ``_setup`` the models its process already holds (the service's
+    ``service.http.batch_task.UploadWorker``).
     Subclasses adapt one step: ``score`` (one video to its analysis) or ``failed``
     (an error to its row).
     """
@@ -193,23 +194,8 @@ class ModelWorker:
         hf_logging.disable_progress_bar()  # the batch has one progress line, not one a worker
         self._setup(EvidenceModels.from_store(), Scorers.from_store(), None, cache_dir)
 
-    @classmethod
-    def from_loaded(
-        cls, models: Any, scorers: Any, options: Any = None, cache_dir: str | None = None
-    ) -> ModelWorker:
-        """A worker around models already loaded in this process (no store reads).
-
-        Args:
-            models: ``service.extract.EvidenceModels``.
-            scorers: ``service.pipeline.Scorers``.
-            options: ``service.extract.ExtractOptions`` (from the environment if None).
-            cache_dir: the evidence cache, or None for none.
-        """
-        worker = cls.__new__(cls)
-        ModelWorker._setup(worker, models, scorers, options, cache_dir)
-        return worker
-
     def _setup(self, models: Any, scorers: Any, options: Any, cache_dir: str | None) -> None:
+        """Use models already loaded (``EvidenceModels``, ``Scorers``, ``ExtractOptions``)."""
         if scorers.conversion is not None and not isinstance(scorers.conversion, SerialConversion):
             scorers = replace(scorers, conversion=SerialConversion(scorers.conversion))
         self.models, self.scorers, self.options = models, scorers, options
@@ -220,10 +206,7 @@ class ModelWorker:
     @property
     def tags(self) -> dict[str, str]:
         """role -> tag of the models this worker scores with (as rows record them)."""
-        tags = {**self.models.tags, "heads": self.scorers.heads.tag}
-        if self.scorers.conversion_tag:
-            tags["conversion"] = self.scorers.conversion_tag
-        return tags
+        return {**self.models.tags, **self.scorers.tags}
 
     @staticmethod
     def expected_tags() -> dict[str, str]:

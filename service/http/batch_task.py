@@ -29,7 +29,7 @@ class UploadWorker(ModelWorker):
     """The batch worker of one request: the service's loaded models and upload limits."""
 
     def __init__(self, engine: Any, limits: Limits) -> None:  # engine: loading.Engine
-        ModelWorker._setup(self, engine.evidence, engine.scorers, engine.options, None)
+        self._setup(engine.evidence, engine.scorers, engine.options, None)
         self.limits = limits
         self.reports: dict[int, Any] = {}  # row -> report of each scored video
         self.replies: dict[int, ErrorReply] = {}  # row -> the error reply of each failure

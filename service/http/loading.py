@@ -73,11 +73,8 @@ class Engine:
     @property
     def tags(self) -> dict[str, str]:
         """role -> tag of every loaded model."""
-        tags = {**self.evidence.tags, "heads": self.scorers.heads.tag}
-        tags["encoder"] = str(self.scorers.heads.metadata.get("base_model", ""))
-        if self.scorers.conversion_tag:
-            tags["conversion"] = self.scorers.conversion_tag
-        return tags
+        encoder = str(self.scorers.heads.metadata.get("base_model", ""))
+        return {**self.evidence.tags, **self.scorers.tags, "encoder": encoder}
 
 
 def load_engine(refs: ModelRefs, options: ExtractOptions | None = None) -> Engine:

@@ -88,16 +88,20 @@ def test_a_worker_around_loaded_models_keeps_them_and_its_hooks():
 
     from service.batch.work import ModelWorker
     from service.errors import InputError
+    from service.pipeline import Scorers
 
     models = SimpleNamespace(tags={"asr": "w:1", "ocr": "o:1"})
-    scorers = SimpleNamespace(heads=SimpleNamespace(tag="h:1"), conversion=None,
-                              conversion_tag="c:1")  # fmt: skip
+    scorers = Scorers(heads=SimpleNamespace(tag="h:1"), conversion=None,
+                      conversion_tag="c:1")  # fmt: skip
 
     class Refusing(ModelWorker):
+        def __init__(self) -> None:
+            self._setup(models, scorers, None, None)  # no store reads
+
         def score(self, task: Task):
             raise InputError(f"{task.video} is too dark to read")
 
-    w = Refusing.from_loaded(models, scorers)
+    w = Refusing()
     assert isinstance(w, Refusing) and w.models is models and w.cache is None
     assert w.tags == {"asr": "w:1", "ocr": "o:1", "heads": "h:1", "conversion": "c:1"}
     r = w(_task())

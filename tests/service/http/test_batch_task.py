@@ -17,12 +17,13 @@ from service.http.batch_task import UploadWorker, score_uploads
 from service.http.errors import TooManyFilesError
 from service.http.limits import Limits
 from service.meta import VideoMeta
+from service.pipeline import Scorers
 from tests.service.http import media_fixtures as media
 
 ENGINE = SimpleNamespace(
     evidence=SimpleNamespace(tags={"asr": "sellscope-whisper-base:t"}),
-    scorers=SimpleNamespace(heads=SimpleNamespace(tag="sellscope-heads:t"), conversion=None,
-                            conversion_tag=None),
+    scorers=Scorers(heads=SimpleNamespace(tag="sellscope-heads:t"), conversion=None,
+                    conversion_tag=None),
     options=None,
 )  # fmt: skip
 
