@@ -8,6 +8,7 @@ listed in shared/notes/offline-models.md and pinned in pyproject.toml.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -35,6 +36,9 @@ class BaseModelSpec:
     description: str
     sources: Callable[[], list[Path]]
     write: Callable[[list[Path], Path], dict]
+    # what ``write`` derives from the sources (e.g. a quantised copy); a new recipe makes
+    # the checksum differ, so the model is imported again
+    recipe: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,19 @@ def _ocr_sources() -> list[Path]:
 
 
 def _ocr_write(src: list[Path], out: Path) -> dict:
+    from models.ocr_int8 import quantize_detector
+    from models.runtime import OCR_DET_MAX_SIDE
+
     _copy(src, out)
-    return {"format": "onnx", "det": src[0].name, "rec": src[1].name, "cls": src[2].name}
+    int8 = quantize_detector(src[0], out / src[0].name.replace(".onnx", ".int8.onnx"),
+                             OCR_DET_MAX_SIDE)  # fmt: skip
+    return {"format": "onnx", "det": src[0].name, "rec": src[1].name, "cls": src[2].name, **int8}
+
+
+def _ocr_recipe() -> str:
+    from models.ocr_int8 import RECIPE
+
+    return RECIPE
 
 
 # --- language id (fastText lid.176.ftz) ----------------------------------------------------
@@ -175,9 +190,11 @@ BASE_MODELS: tuple[BaseModelSpec, ...] = (
         OCR,
         ("rapidocr",),
         "Apache-2.0",
-        "PaddleOCR PP-OCRv6 detection + recognition and angle classifier, ONNX",
+        "PaddleOCR PP-OCRv6 detection (float32 and an int8 copy) + recognition and angle "
+        "classifier, ONNX",
         _ocr_sources,
         _ocr_write,
+        recipe=_ocr_recipe(),
     ),
     BaseModelSpec(
         LANGID,
@@ -221,6 +238,8 @@ def import_one(spec: BaseModelSpec, force: bool = False) -> ImportResult:
     if missing:
         raise ModelImportError(f"{spec.name}: source files missing: {', '.join(missing)}")
     checksum = sha256_of(sources)
+    if spec.recipe:
+        checksum = hashlib.sha256(f"{checksum}:{spec.recipe}".encode()).hexdigest()
     if not force and (existing := find_by_checksum(spec.name, checksum)):
         return ImportResult(existing, imported=False)
     meta = {

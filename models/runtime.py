@@ -14,6 +14,10 @@ from typing import Any
 from models.base_import import FACES, LANGID, OCR, WHISPER
 from models.store import get_model
 
+# long side of the frame copy the text detector sees: captions are large, and detection
+# cost grows with the pixel count (the int8 detector is calibrated at this size)
+OCR_DET_MAX_SIDE = 480
+
 
 def _threads() -> int:
     return int(os.environ.get("SELLSCOPE_THREADS", "0")) or (os.cpu_count() or 1)
@@ -49,16 +53,17 @@ def whisper(version: str = "latest", compute_type: str = "int8") -> Loaded:
 
 @lru_cache(maxsize=2)
 def ocr(version: str = "latest") -> Loaded:
-    """PP-OCR det + rec + angle classifier as a ``RapidOCR`` engine."""
+    """PP-OCR text detection and recognition as a ``TextReader``."""
     import logging
 
-    from rapidocr import RapidOCR
+    from models.text_reader import TextReader
 
     stored = get_model(OCR, version)
     meta = stored.metadata
+    det = ocr_detector_file(meta)
     params = {
         "Global.log_level": "error",
-        "Det.model_path": str(stored.path / meta["det"]),
+        "Det.model_path": str(stored.path / det),
         "Rec.model_path": str(stored.path / meta["rec"]),
         "Cls.model_path": str(stored.path / meta["cls"]),
         # captions are upright: the 180-degree classifier costs time and finds nothing
@@ -66,13 +71,26 @@ def ocr(version: str = "latest") -> Loaded:
         # detect on a small copy (captions are large) and never upscale; lines are
         # recognised from crops of the full analysis frame
         "Det.limit_type": "max",
-        "Det.limit_side_len": 480,
+        "Det.limit_side_len": OCR_DET_MAX_SIDE,
         "EngineConfig.onnxruntime.intra_op_num_threads": _threads(),
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     }
-    engine = RapidOCR(params=params)
+    reader = TextReader.build(params, stored.path / det, stored.path / meta["rec"], _threads())
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    return Loaded(engine, stored.tag)
+    return Loaded(reader, ocr_tag(stored.tag, meta))
+
+
+def ocr_detector_file(meta: dict) -> str:
+    """The detector file to run: the int8 copy unless ``SELLSCOPE_OCR_INT8=0`` asks for
+    float32 (or the stored model predates the int8 copy)."""
+    use_int8 = os.environ.get("SELLSCOPE_OCR_INT8", "1") != "0" and "det_int8" in meta
+    return meta["det_int8"] if use_int8 else meta["det"]
+
+
+def ocr_tag(tag: str, meta: dict) -> str:
+    """The OCR model's tag as evidence records it: the store tag, marked when the float32
+    detector runs instead of the int8 one (their reads can differ)."""
+    return tag if ocr_detector_file(meta) == meta.get("det_int8") else f"{tag}+det-fp32"
 
 
 @lru_cache(maxsize=2)

@@ -1,8 +1,8 @@
 """Evidence extraction: one video in, one ``VideoEvidence`` out.
 
-Speech recognition, the slowest stage, runs in a background thread (CTranslate2 and
-onnxruntime release the GIL) while the frames are decoded and read, so the whole
-extraction costs little more than transcription alone.
+Speech recognition runs in a background thread while the frames are decoded and read,
+and faces are counted in another while the captions are read, so the stages share the
+machine's cores instead of waiting for each other.
 """
 
 from __future__ import annotations
@@ -104,7 +104,10 @@ def extract_evidence(
     info = timed("probe", probe, path, options.decode.max_duration_s)  # fail fast on bad input
     models = models or EvidenceModels.from_store()
     audio = timed("audio", decode_audio, path) if info.has_audio else None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sellscope-asr") as pool:
+    # Speech and faces get their own threads (CTranslate2, OpenCV and onnxruntime release
+    # the GIL): the visual chain decode -> cuts -> changes -> OCR is the longest, and faces
+    # only need the frames and the changed indices.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sellscope-extract") as pool:
         speech = (
             pool.submit(
                 timed,
@@ -123,10 +126,12 @@ def extract_evidence(
         cuts = timed("cuts", detect_cuts, video.thumbs, video.thumb_times)
         cut_times = tuple(c.time_s for c in cuts)
         changed = timed("changes", changed_frames, video.frames, video.frame_times, cut_times)
-        faces = (
-            timed("faces", detect_faces, video.frames, video.frame_times, models.faces, changed)
+        faces_job = (
+            pool.submit(
+                timed, "faces", detect_faces, video.frames, video.frame_times, models.faces, changed
+            )
             if options.faces
-            else ()
+            else None
         )
         captions = (
             timed(
@@ -142,6 +147,7 @@ def extract_evidence(
             if options.ocr
             else ()
         )
+        faces = faces_job.result() if faces_job is not None else ()
         keyframes = timed("keyframes", pick_keyframes, video.frames, video.frame_times)
         if speech is not None:
             transcript = speech.result()

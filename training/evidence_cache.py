@@ -90,10 +90,13 @@ def _extract(path: str, language: str | None) -> tuple[str | None, str | None]:
 def model_tags() -> dict[str, str]:
     """Store tags of the extraction models (part of the cache key), without loading them."""
     from models.base_import import FACES, LANGID, OCR, WHISPER
+    from models.runtime import ocr_tag
     from models.store import get_model
 
-    return {role: get_model(name).tag for role, name in
-            (("asr", WHISPER), ("ocr", OCR), ("faces", FACES), ("langid", LANGID))}  # fmt: skip
+    tags = {role: get_model(name).tag for role, name in
+            (("asr", WHISPER), ("faces", FACES), ("langid", LANGID))}  # fmt: skip
+    ocr = get_model(OCR)
+    return {**tags, "ocr": ocr_tag(ocr.tag, ocr.metadata)}
 
 
 def extract_many(

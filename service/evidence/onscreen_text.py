@@ -89,21 +89,19 @@ def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def _read(engine: Any, img: np.ndarray, previous: list[_Line]) -> list[_Line]:
+def _read(reader: Any, img: np.ndarray, previous: list[_Line]) -> list[_Line]:
     """Detect text lines; recognise only lines that are not the same as in the last read.
 
     Detection is cheap next to recognition of every line, and a caption usually stays on
     screen for several reads: a line at the same place with the same pixels keeps its text.
+    The lines left to read are recognised in one batched call.
     """
     import cv2
 
     h, w = img.shape[:2]
-    det = engine(img, use_det=True, use_cls=False, use_rec=False)
-    if det is None or det.boxes is None:
-        return []
-    lines: list[_Line] = []
-    for quad in det.boxes:
-        q = np.asarray(quad, dtype=np.float32)
+    lines: list[_Line | None] = []
+    todo: list[tuple[int, np.ndarray, tuple[float, float, float, float], np.ndarray]] = []
+    for q in reader.detect(img):
         x0, y0 = max(0, int(q[:, 0].min()) - 2), max(0, int(q[:, 1].min()) - 2)
         x1, y1 = min(w, int(q[:, 0].max()) + 2), min(h, int(q[:, 1].max()) + 2)
         if x1 - x0 < 4 or y1 - y0 < 4:
@@ -121,12 +119,14 @@ def _read(engine: Any, img: np.ndarray, previous: list[_Line]) -> list[_Line]:
         )
         if same is not None:
             lines.append(_Line(same.text, box, same.score, sig))
-            continue
-        rec = engine(crop, use_det=False, use_cls=False, use_rec=True)
-        if rec is None or not rec.txts:
-            continue
-        lines.append(_Line(rec.txts[0].strip(), box, float(rec.scores[0]), sig))
-    return lines
+        else:
+            todo.append((len(lines), crop, box, sig))
+            lines.append(None)
+    for (i, _crop, box, sig), (text, score) in zip(
+        todo, reader.recognise([t[1] for t in todo]), strict=True
+    ):
+        lines[i] = _Line(text, box, score, sig) if text else None
+    return [line for line in lines if line is not None]
 
 
 def read_captions(
@@ -142,7 +142,7 @@ def read_captions(
     Args:
         frames: ``(N, H, W, 3)`` uint8 BGR analysis frames.
         times: seconds of each frame.
-        engine: a ``RapidOCR`` engine (``models.runtime.ocr``).
+        engine: a ``TextReader`` (``models.runtime.ocr``): ``detect`` and ``recognise``.
         cut_times: cut times; a cut forces a new read.
         duration_s: the video's length, to close captions still on screen at the end.
         changed: indices of frames to read (``changed_frames``); computed when None.

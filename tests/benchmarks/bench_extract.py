@@ -88,6 +88,7 @@ def main() -> None:
         t = time.perf_counter()
         transcribe(audio, models.asr, None, None, options.speech)
         asr_alone = time.perf_counter() - t
+        ocr_int8, ocr_fp32, same_reads = _ocr_int8_vs_fp32(video, models.ocr)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print("per-stage seconds (speech runs in parallel with the visual stages):")
     for k, v in ev.stage_seconds.items():
@@ -100,6 +101,36 @@ def main() -> None:
     print(f"whisper alone         {asr_alone:7.2f} s")
     print(f"ratio total / whisper {total / asr_alone:7.2f}")
     print(f"peak RSS              {peak_gb:7.2f} GB")
+    print(f"on-screen text alone, int8 detector    {ocr_int8:6.2f} s")
+    print(f"on-screen text alone, float32 detector {ocr_fp32:6.2f} s  "
+          f"(int8 {ocr_fp32 / ocr_int8:.2f}x faster; same captions: {same_reads})")  # fmt: skip
+
+
+def _ocr_int8_vs_fp32(video: Path, int8_engine: object) -> tuple[float, float, bool]:
+    """The on-screen text stage alone with the int8 and the float32 detector, same frames."""
+    import os
+
+    from models import runtime
+    from service.evidence.cuts import detect_cuts
+    from service.evidence.onscreen_text import changed_frames, read_captions
+    from service.media import decode_frames
+
+    v = decode_frames(video)
+    cut_times = tuple(c.time_s for c in detect_cuts(v.thumbs, v.thumb_times))
+    changed = changed_frames(v.frames, v.frame_times, cut_times)
+    os.environ["SELLSCOPE_OCR_INT8"] = "0"
+    runtime.ocr.cache_clear()
+    fp32_engine = runtime.ocr().model
+    del os.environ["SELLSCOPE_OCR_INT8"]
+    seconds, reads = [], []
+    for engine in (int8_engine, fp32_engine):
+        read_captions(v.frames[:4], v.frame_times[:4], engine)  # warm-up
+        t = time.perf_counter()
+        caps = read_captions(v.frames, v.frame_times, engine, cut_times, v.info.duration_s,
+                             changed)  # fmt: skip
+        seconds.append(time.perf_counter() - t)
+        reads.append([(c.text, c.start_s, c.end_s) for c in caps])
+    return seconds[0], seconds[1], reads[0] == reads[1]
 
 
 if __name__ == "__main__":

@@ -49,3 +49,27 @@ def test_missing_model_says_how_to_fix(tmp_path):
     )
     assert r.returncode != 0
     assert "ModelMissingError" in r.stderr and "sellscope models import" in r.stderr
+
+
+RECIPE_SCRIPT = """
+import json, pathlib, shutil, sys
+from models.base_import import BaseModelSpec, import_one
+src = pathlib.Path(sys.argv[1])
+def spec(recipe):
+    return BaseModelSpec("sellscope-test-recipe", ("numpy",), "MIT", "test", lambda: [src],
+                         lambda s, out: (shutil.copyfile(s[0], out / s[0].name), {})[1], recipe)
+print(json.dumps([import_one(spec(r)).imported for r in ("a", "a", "b", "")]))
+"""
+
+
+def test_a_new_recipe_imports_again(tmp_path):
+    """A derived file (e.g. the int8 detector) made a new way must not be skipped as stored."""
+    src = tmp_path / "weights.bin"
+    src.write_bytes(b"\x00" * 64)
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "store")}
+    r = subprocess.run(
+        [sys.executable, "-c", RECIPE_SCRIPT, str(src)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == [True, False, True, True]

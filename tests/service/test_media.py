@@ -189,3 +189,24 @@ def test_video_track_without_decodable_frames(make_video, tmp_path):
 def test_folder_is_refused(tmp_path):
     with pytest.raises(InputError, match="folder"):
         probe(tmp_path)
+
+
+def test_frame_buffer_grows_past_a_short_declared_duration_and_keeps_order():
+    from service.media import _FrameBuffer
+
+    buf = _FrameBuffer(2)
+    for i in range(7):
+        buf.append(np.full((4, 6, 3), i, np.uint8))
+    out = buf.array()
+    assert out.shape == (7, 4, 6, 3)
+    assert [int(f[0, 0, 0]) for f in out] == list(range(7))
+
+
+def test_frame_buffer_drops_unused_room_when_the_declared_duration_was_long():
+    from service.media import _FrameBuffer
+
+    buf = _FrameBuffer(100)
+    buf.append(np.zeros((4, 6, 3), np.uint8))
+    out = buf.array()
+    assert out.shape == (1, 4, 6, 3)
+    assert out.base is None or out.base.shape[0] == 1  # not a view into 100 frames

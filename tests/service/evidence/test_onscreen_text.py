@@ -35,13 +35,18 @@ def test_static_picture_is_read_once(make_video, evidence_models):
     assert changed_frames(v.frames, v.frame_times, ()) == [0]
     calls = []
 
-    def counting(img, **kw):
-        calls.append(kw)
-        return evidence_models.ocr(img, **kw)
+    class Counting:
+        def detect(self, img):
+            calls.append("detect")
+            return evidence_models.ocr.detect(img)
 
-    found = read_captions(v.frames, v.frame_times, counting, duration_s=4.0)
+        def recognise(self, crops):
+            calls.append("recognise")
+            return evidence_models.ocr.recognise(crops)
+
+    found = read_captions(v.frames, v.frame_times, Counting(), duration_s=4.0)
     assert len(found) == 1 and found[0].end_s == pytest.approx(4.0)
-    assert sum(1 for k in calls if k.get("use_det")) == 1
+    assert calls == ["detect", "recognise"]  # one detection, one batched recognition
 
 
 def test_no_text_no_captions(make_video, evidence_models):
