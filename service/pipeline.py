@@ -137,7 +137,7 @@ def score_script(
     meta: VideoMeta | None = None,
     scorers: Scorers | None = None,
 ) -> ScoredVideo:
-    """Score a script or transcript before filming (the hook is its first sentence)."""
+    """Score a script or transcript before filming (the hook: what is said in its first 3 s)."""
     from service.errors import InputError
 
     if not text.strip():

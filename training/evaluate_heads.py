@@ -218,3 +218,57 @@ def format_calibration(c: CalibrationReport) -> str:
             f"{lang:6s} {c.ece[lang]:6.3f} {c.mean_strong[lang]:9.3f} {c.mean_weak[lang]:7.3f}"
         )
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PointDetectionReport:
+    """Selling point or not, over every line of the seed test split (any task).
+
+    A line is found as a point as the video scorer finds it: FABE role not ``none`` with
+    calibrated probability >= ``service.scoring.selling_points.MIN_CONFIDENCE``. The truth
+    is a selling-point item with a role; the role must match too for a true positive.
+    """
+
+    precision: dict[str, float]  # per language and "all"
+    recall: dict[str, float]
+    false_points_by_kind: dict[str, int]  # lines of other kinds taken for points
+
+
+def point_detection_report(items: list, logits: np.ndarray) -> PointDetectionReport:
+    """``items``: seed corpus items (``training.seed_corpus``); ``logits``: FABE logits."""
+    from service.scoring.selling_points import MIN_CONFIDENCE
+
+    roles = TASK_LABELS["fabe_role"]
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    pred = [roles[i] if roles[i] != "none" and p[k, i] >= MIN_CONFIDENCE else None
+            for k, i in enumerate(p.argmax(axis=1))]  # fmt: skip
+    truth = [it.labels["role"] if it.task == "selling_point" and it.labels["role"] != "none"
+             else None for it in items]  # fmt: skip
+    prec, rec, false_kinds = {}, {}, defaultdict(int)
+    for lang in sorted({it.lang for it in items}) + ["all"]:
+        idx = [k for k, it in enumerate(items) if lang in ("all", it.lang)]
+        found = [k for k in idx if pred[k] is not None]
+        true = [k for k in idx if truth[k] is not None]
+        hits = sum(pred[k] == truth[k] for k in found)
+        prec[lang] = hits / max(1, len(found))
+        rec[lang] = hits / max(1, len(true))
+    for k, it in enumerate(items):
+        if pred[k] is not None and truth[k] is None:
+            kind = it.task if it.task != "intent" else f"intent:{it.labels['intent']}"
+            false_kinds[kind] += 1
+    return PointDetectionReport(prec, rec, dict(false_kinds))
+
+
+def format_point_detection(r: PointDetectionReport) -> str:
+    """The report as a small table (languages as columns)."""
+    langs = list(r.precision)
+    lines = [
+        "selling point or not, every line of the seed test split (role must match):",
+        "            " + " ".join(f"{lg:>6}" for lg in langs),
+        "  precision " + " ".join(f"{r.precision[lg]:6.3f}" for lg in langs),
+        "  recall    " + " ".join(f"{r.recall[lg]:6.3f}" for lg in langs),
+        "  lines of other kinds taken for points: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(r.false_points_by_kind.items())) or "none"),
+    ]
+    return "\n".join(lines)

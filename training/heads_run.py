@@ -10,12 +10,15 @@ from models.heads import register_heads
 from training.evaluate_heads import (
     CalibrationReport,
     PairReport,
+    PointDetectionReport,
     SeedReport,
     calibration_report,
     format_calibration,
+    format_point_detection,
     format_seed_report,
     hook_score,
     pair_report,
+    point_detection_report,
     roc_auc,
     seed_report,
 )
@@ -42,6 +45,7 @@ class HeadsResult:
     clickbait_auc: float
     temperatures: dict[str, float]
     calibration: CalibrationReport
+    points: PointDetectionReport | None = None
 
     def summary(self) -> str:
         """The figures, as printed by the command."""
@@ -50,6 +54,7 @@ class HeadsResult:
             [
                 format_seed_report(self.seed),
                 "",
+                *([format_point_detection(self.points), ""] if self.points else []),
                 format_calibration(self.calibration),
                 "",
                 f"Upworthy held-out tests: {p.n_pairs} significant pairs from {p.n_tests} tests",
@@ -91,7 +96,7 @@ def train_default_heads(
     tokenizer = AutoTokenizer.from_pretrained(str(base.path))
     encoder = BertModel.from_pretrained(str(base.path), add_pooling_layer=False)
 
-    train_ex = seed_examples("train") + clickbait_examples(
+    train_ex = seed_examples("train", config.fabe_none_in_finetune) + clickbait_examples(
         "train", config.clickbait_examples, config.seed
     )
     train_pairs = headline_pairs("train")
@@ -101,13 +106,18 @@ def train_default_heads(
         f"({sum(e.source == 'seed' for e in train_ex)} from the seed corpus) "
         f"and {len(train_pairs)} Upworthy pairs"
     )
-    trained = train(encoder, tokenizer, train_ex, train_pairs, config, progress)
+    trained = train(
+        encoder, tokenizer, train_ex, train_pairs, config, progress,
+        refit_examples=seed_examples("train"),  # FABE "none" from the other tasks too
+    )  # fmt: skip
     temps = fit_temperatures(trained, dev_ex)
 
-    test_ex = seed_examples("test")
+    # the per-task figures on each task's own items, as the corpus defines the tasks
+    test_ex = seed_examples("test", fabe_none_from_other_tasks=False)
     test_logits = predict_logits(trained, [e.text for e in test_ex])
     seed = seed_report(test_ex, test_logits)
     calib = calibration_report(test_ex, test_logits, temps["hook_strength"])
+    points = _points(test_logits)
     pairs = pair_report(lambda texts: hook_score(predict_logits(trained, texts)))
     cb = clickbait_examples("test", None, config.seed)
     cb_logits = predict_logits(trained, [e.text for e in cb])["clickbait"]
@@ -127,6 +137,8 @@ def train_default_heads(
             "upworthy_tfidf_baseline": pairs.baseline_accuracy,
             "clickbait_roc_auc": auc,
             "hook_strength_ece_per_language": calib.ece,
+            "selling_point_precision": points.precision,
+            "selling_point_recall": points.recall,
         }
         meta = {
             "kind": "fine-tuned",
@@ -139,7 +151,16 @@ def train_default_heads(
             "metrics": metrics,
         }
         tag = register_heads(trained.encoder, trained.heads, config.trainable_layers, meta)
-    return HeadsResult(tag, seconds, seed, pairs, auc, temps, calib)
+    return HeadsResult(tag, seconds, seed, pairs, auc, temps, calib, points)
+
+
+def _points(test_logits: dict) -> PointDetectionReport:
+    """Selling-point detection over every test-split line (``seed_examples`` keeps the
+    corpus order, so its logits line up with the items)."""
+    from training.seed_corpus import load_items
+
+    items = [it for it in load_items() if it.split == "test"]
+    return point_detection_report(items, test_logits["fabe_role"])
 
 
 def refit_stored_heads(
@@ -152,7 +173,7 @@ def refit_stored_heads(
     test-split figures are measured again and stored with it.
     """
     from models.heads import load_scorer
-    from training.train_heads import HiddenCache, TrainedHeads, refit_head
+    from training.train_heads import HiddenCache, TrainedHeads, class_weights, refit_head
 
     config = config or TrainConfig()
     scorer = load_scorer(version)
@@ -163,18 +184,26 @@ def refit_stored_heads(
     )
     train_ex = seed_examples("train")
     for task in config.refit_tasks:
-        loss = refit_head(trained, task, train_ex, config.refit_steps, config.refit_lr)
+        loss = refit_head(
+            trained, task, train_ex, config.refit_steps, config.refit_lr,
+            weight=class_weights(config).get(task),
+        )  # fmt: skip
         progress(f"refit the {task} head of {scorer.tag}: loss {loss:.3f}")
     fit_temperatures(trained, seed_examples("dev"))  # tasks without dev items keep theirs
     temps = dict(zip(scorer.labels, map(float, trained.heads.temperature.tolist()), strict=True))
-    test_ex = seed_examples("test")
-    seed = seed_report(test_ex, predict_logits(trained, [e.text for e in test_ex]))
+    test_ex = seed_examples("test", fabe_none_from_other_tasks=False)
+    test_logits = predict_logits(trained, [e.text for e in test_ex])
+    seed = seed_report(test_ex, test_logits)
+    points = _points(test_logits)
     progress(format_seed_report(seed))
+    progress(format_point_detection(points))
     meta = dict(scorer.metadata)
     meta["metrics"] = {
         **meta.get("metrics", {}),
         "seed_macro_f1": seed.overall,
         "seed_macro_f1_per_language": seed.per_language,
+        "selling_point_precision": points.precision,
+        "selling_point_recall": points.recall,
     }
     meta["temperatures"] = temps
     meta["refit_of"] = scorer.tag

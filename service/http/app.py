@@ -171,7 +171,7 @@ class Sellscope:
         creator_id: Text = None,
         creator_followers: Count = None,
     ) -> Report:
-        """Score a script or transcript before filming (the hook is its first sentence)."""
+        """Score a script or transcript before filming (the hook: what is said in its first 3 s)."""
         from service.pipeline import score_script
 
         meta = to_meta(

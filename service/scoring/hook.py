@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.evidence.types import VideoEvidence
-from service.scoring.lines import ScoredLine
+from service.scoring.lines import RawLine, ScoredLine
 
 HOOK_WINDOW_S = 3.0
 # Weights of the hook score's parts (sum 1). What is said carries most; what is shown
@@ -31,17 +31,33 @@ def _opening(lines: list[ScoredLine], source: str, window: float) -> ScoredLine 
     return next((ln for ln in lines if ln.source == source and ln.start_s < window), None)
 
 
-def score_hook(
-    lines: list[ScoredLine], evidence: VideoEvidence, window: float = HOOK_WINDOW_S
-) -> HookScore:
-    """Score the opening: the hook head on the first line said, plus what is shown.
-
-    The hook head reads the first speech sentence that starts inside the window; with no
-    speech there, the first caption stands in (a silent opener with a strong caption
-    still hooks). Shown parts: a caption on screen, a cut or motion within 2 s (the feed
-    punishes a static first frame), a face within the window.
+def opening_speech(lines: list[RawLine], window: float = HOOK_WINDOW_S) -> RawLine | None:
+    """Everything said in the opening: the speech sentences that start inside the window,
+    as one line, when there are several ("Hey guys! Quick one. Look at this." is one
+    hook, and the hook head was trained on whole openers like it). None for one or none.
     """
-    said = _opening(lines, "speech", window)
+    said = [ln for ln in lines if ln.source == "speech" and ln.start_s < window]
+    if len(said) < 2:
+        return None
+    return RawLine(" ".join(ln.text.strip() for ln in said), said[0].start_s, said[-1].end_s,
+                   "opening")  # fmt: skip
+
+
+def score_hook(
+    lines: list[ScoredLine],
+    evidence: VideoEvidence,
+    window: float = HOOK_WINDOW_S,
+    opening: ScoredLine | None = None,
+) -> HookScore:
+    """Score the opening: the hook head on what is said first, plus what is shown.
+
+    The hook head reads what is said inside the window: ``opening`` (the sentences that
+    start there, scored as one line; ``opening_speech``) or else the first sentence that
+    starts there; with no speech there, the first caption stands in (a silent opener
+    with a strong caption still hooks). Shown parts: a caption on screen, a cut or
+    motion within 2 s (the feed punishes a static first frame), a face within the window.
+    """
+    said = opening or _opening(lines, "speech", window)
     caption = _opening(lines, "caption", window)
     opener = said or caption
     strength = opener.hook_strength if opener else 0.0

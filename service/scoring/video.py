@@ -8,7 +8,7 @@ from typing import Any
 
 from service.evidence.types import Pacing, Segment, Transcript, VideoEvidence
 from service.media import MediaInfo
-from service.scoring.hook import HookScore, score_hook
+from service.scoring.hook import HookScore, opening_speech, score_hook
 from service.scoring.lines import ScoredLine, collect_lines, score_lines
 from service.scoring.product import ProductTiming, product_timing
 from service.scoring.seed_sell import SeedSellScore, score_seed_sell
@@ -38,10 +38,14 @@ def score_evidence(
         product_name: the product's brand or name as printed on it, to find when it is
             first shown and first said.
     """
-    lines = score_lines(collect_lines(evidence), scorer)
+    raw = collect_lines(evidence)
+    opening = opening_speech(raw)
+    # the opening joins sentences already in ``raw``: scored in the same batch, kept apart
+    scored = score_lines(raw + ([opening] if opening else []), scorer)
+    lines, opening_scored = (scored[:-1], scored[-1]) if opening else (scored, None)
     sp = score_selling_points(lines)
     return VideoScores(
-        hook=score_hook(lines, evidence),
+        hook=score_hook(lines, evidence, opening=opening_scored),
         selling_points=sp,
         seed_sell=score_seed_sell(lines, evidence.media.duration_s),
         product=product_timing(evidence, lines, product_name),

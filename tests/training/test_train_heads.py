@@ -135,3 +135,59 @@ def test_refit_head_changes_only_that_head(tiny):
     assert all(torch.equal(v, trained.encoder.state_dict()[k]) for k, v in enc_before.items())
     logits = predict_logits(trained, [e.text for e in ex])["hook_type"]
     assert list(logits.argmax(1)) == [5, 8, 3, 6]
+
+
+def test_other_tasks_teach_the_fabe_none_class():
+    from training.seed_corpus import load_items
+    from training.train_heads import NON_CLAIM_HOOKS, seed_examples
+
+    none = TASK_LABELS["fabe_role"].index("none")
+    items = [it for it in load_items() if it.split == "dev"]
+    with_none = seed_examples("dev")
+    plain = seed_examples("dev", fabe_none_from_other_tasks=False)
+    assert len(with_none) == len(plain) == len(items)  # same lines, one more label on some
+    for it, e, p in zip(items, with_none, plain, strict=True):
+        assert e.text == it.text == p.text
+        if it.task == "selling_point":
+            assert e.labels == p.labels
+        elif it.task == "intent" or it.labels["type"] in NON_CLAIM_HOOKS:
+            assert e.labels["fabe_role"] == none and "fabe_role" not in p.labels
+        else:  # a bold claim, demo or social proof may be a selling point: no label
+            assert "fabe_role" not in e.labels
+    assert any(it.task == "hook" and "fabe_role" not in e.labels
+               for it, e in zip(items, with_none, strict=True))  # fmt: skip
+
+
+def test_fabe_none_weight_reaches_the_loss(tiny):
+    from training.train_heads import class_weights
+
+    w = class_weights(TrainConfig(fabe_none_weight=0.25))["fabe_role"]
+    assert w[TASK_LABELS["fabe_role"].index("none")] == pytest.approx(0.25)
+    assert float(w.sum()) == pytest.approx(len(TASK_LABELS["fabe_role"]) - 0.75)
+
+
+def test_point_detection_report_counts_role_and_kind():
+    from types import SimpleNamespace as NS
+
+    from training.evaluate_heads import point_detection_report
+
+    roles = TASK_LABELS["fabe_role"]
+
+    def logit(role):
+        z = np.full(len(roles), -5.0)
+        z[roles.index(role)] = 5.0
+        return z
+
+    items = [
+        NS(task="selling_point", labels={"role": "feature"}, lang="en"),  # found, right role
+        NS(task="selling_point", labels={"role": "benefit"}, lang="en"),  # found, wrong role
+        NS(task="selling_point", labels={"role": "evidence"}, lang="fi"),  # missed
+        NS(task="intent", labels={"intent": "seed"}, lang="fi"),  # a seed line taken for one
+        NS(task="hook", labels={"type": "greeting"}, lang="en"),  # correctly none
+    ]
+    z = np.stack([logit("feature"), logit("advantage"), logit("none"), logit("benefit"),
+                  logit("none")])  # fmt: skip
+    r = point_detection_report(items, z)
+    assert r.precision["all"] == pytest.approx(1 / 3) and r.recall["all"] == pytest.approx(1 / 3)
+    assert r.precision["en"] == pytest.approx(0.5) and r.recall["fi"] == 0.0
+    assert r.false_points_by_kind == {"intent:seed": 1}

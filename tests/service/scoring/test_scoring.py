@@ -142,3 +142,21 @@ def test_a_caption_that_shows_part_of_a_spoken_point_counts_as_shown():
     assert _covered("crispsin10min", said) == 1.0  # one wrapped line of it
     assert _covered("cr1spsin10minu", said) >= 0.6  # with an OCR slip
     assert _covered("1500wmotor", said) < 0.3  # another point, close in time
+
+
+def test_the_hook_reads_every_sentence_that_starts_in_the_window():
+    opener = "Hey guys! Stop scrolling."
+    table = {
+        "Hey guys!": {"hook_strength": "weak", "hook_type": "greeting"},
+        "Stop scrolling.": {"hook_strength": "strong", "hook_type": "pattern_interrupt"},
+        opener: {"hook_strength": "strong", "hook_type": "pattern_interrupt"},
+    }
+    ev = _evidence([("Hey guys!", 0.1, 0.8), ("Stop scrolling.", 1.0, 2.0),
+                    ("It has a 1500 W motor.", 3.2, 5.0)])  # fmt: skip
+    s = score_evidence(ev, TableScorer({**TABLE, **table}))
+    assert s.hook.quote == opener  # the third sentence starts after 3 s: not in the hook
+    assert s.hook.hook_type == "pattern_interrupt" and s.hook.said_strength == pytest.approx(0.9)
+    # the joined opening is scored for the hook only: the lines stay the sentences said
+    assert [ln.text for ln in s.lines] == ["Hey guys!", "Stop scrolling.", "It has a 1500 W motor."]
+    one = score_evidence(_evidence([("Hey guys!", 0.1, 0.8)]), TableScorer(table))
+    assert one.hook.quote == "Hey guys!" and one.hook.hook_type == "greeting"
