@@ -67,7 +67,9 @@ def test_a_video_gets_a_full_report(sample, scorers, evidence_models):
 def test_a_script_gets_a_text_only_report(scorers):
     text = "Stop scrolling! This pan has a 3 mm ceramic coating. Tap the cart, only 19.99 today."
     r = score_script(text, "en", scorers=scorers).report()
-    assert r.video.source == "script" and r.scores.hook.quote == "Stop scrolling!"
+    # the hook is what is said in the first 3 s: both sentences that start there
+    opening = "Stop scrolling! This pan has a 3 mm ceramic coating."
+    assert r.video.source == "script" and r.scores.hook.quote == opening
     assert json.loads(r.model_dump_json())["scores"]["lines"][0]["text"] == "Stop scrolling!"
     assert r.prediction is not None  # visual features unknown, not zero
     assert not {x.code for x in r.diagnosis} & {"no_text_in_hook", "static_opening"}
