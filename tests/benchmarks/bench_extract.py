@@ -9,6 +9,7 @@ whole extraction to Whisper transcription alone on the same audio, measured in t
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -81,13 +82,13 @@ def main() -> None:
         print(f"models loaded in {time.perf_counter() - t:.2f} s (not counted below)")
         options = ExtractOptions(speech=SpeechOptions(beam_size=args.beam_size))
         extract_evidence(video, models=models, options=options)  # warm-up: first-call costs
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         ev = extract_evidence(video, models=models, options=options)
-        total = time.perf_counter() - t
+        total, total_cpu = time.perf_counter() - t, _cpu() - c
         audio = decode_audio(video)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         transcribe(audio, models.asr, None, None, options.speech)
-        asr_alone = time.perf_counter() - t
+        asr_alone, asr_cpu = time.perf_counter() - t, _cpu() - c
         ocr_int8, ocr_fp32, same_reads = _ocr_int8_vs_fp32(video, models.ocr)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print("per-stage seconds (speech runs in parallel with the visual stages):")
@@ -101,15 +102,23 @@ def main() -> None:
     print(f"whisper alone         {asr_alone:7.2f} s")
     print(f"ratio total / whisper {total / asr_alone:7.2f}")
     print(f"peak RSS              {peak_gb:7.2f} GB")
+    cores = os.cpu_count() or 1
+    print(f"CPU seconds: extraction {total_cpu:.2f}, whisper alone {asr_cpu:.2f}; on {cores} "
+          f"cores the extraction needs at least {total_cpu / cores:.2f} s, "
+          f"{total_cpu / cores / asr_alone:.2f}x whisper alone")  # fmt: skip
     print(f"on-screen text alone, int8 detector    {ocr_int8:6.2f} s")
     print(f"on-screen text alone, float32 detector {ocr_fp32:6.2f} s  "
           f"(int8 {ocr_fp32 / ocr_int8:.2f}x faster; same captions: {same_reads})")  # fmt: skip
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far, all threads."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _ocr_int8_vs_fp32(video: Path, int8_engine: object) -> tuple[float, float, bool]:
     """The on-screen text stage alone with the int8 and the float32 detector, same frames."""
-    import os
-
     from models import runtime
     from service.evidence.cuts import detect_cuts
     from service.evidence.onscreen_text import changed_frames, read_captions
