@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata as pkg_metadata
 from pathlib import Path
 
+from models.ocr_int8 import RECIPE as OCR_INT8_RECIPE
 from models.store import StoredModel, find_by_checksum, sha256_of
 from service.errors import ModelImportError
 
@@ -137,12 +138,6 @@ def _ocr_write(src: list[Path], out: Path) -> dict:
     return {"format": "onnx", "det": src[0].name, "rec": src[1].name, "cls": src[2].name, **int8}
 
 
-def _ocr_recipe() -> str:
-    from models.ocr_int8 import RECIPE
-
-    return RECIPE
-
-
 # --- language id (fastText lid.176.ftz) ----------------------------------------------------
 
 
@@ -194,7 +189,7 @@ BASE_MODELS: tuple[BaseModelSpec, ...] = (
         "classifier, ONNX",
         _ocr_sources,
         _ocr_write,
-        recipe=_ocr_recipe(),
+        recipe=OCR_INT8_RECIPE,
     ),
     BaseModelSpec(
         LANGID,

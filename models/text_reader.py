@@ -32,6 +32,20 @@ def quiet_session(path: Path, threads: int) -> Any:
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
+def line_boxes(
+    quads: list[np.ndarray], width: int, height: int, pad: int = 0
+) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes ``(x0, y0, x1, y1)`` around detected line quadrilaterals, widened by
+    ``pad`` and clipped to the image; boxes under 4 px a side are dropped."""
+    out = []
+    for q in quads:
+        x0, y0 = max(0, int(q[:, 0].min()) - pad), max(0, int(q[:, 1].min()) - pad)
+        x1, y1 = min(width, int(q[:, 0].max()) + pad), min(height, int(q[:, 1].max()) + pad)
+        if x1 - x0 >= 4 and y1 - y0 >= 4:
+            out.append((x0, y0, x1, y1))
+    return out
+
+
 @dataclass
 class TextReader:
     """Text line detection and recognition over a configured ``RapidOCR`` engine."""
@@ -67,10 +81,5 @@ class TextReader:
     def __call__(self, img: np.ndarray) -> list[tuple[str, float]]:
         """Detect and read every line of an image, top to bottom."""
         h, w = img.shape[:2]
-        crops = []
-        for q in self.detect(img):
-            x0, y0 = max(0, int(q[:, 0].min())), max(0, int(q[:, 1].min()))
-            x1, y1 = min(w, int(q[:, 0].max())), min(h, int(q[:, 1].max()))
-            if x1 - x0 >= 4 and y1 - y0 >= 4:
-                crops.append(img[y0:y1, x0:x1])
-        return self.recognise(crops)
+        boxes = line_boxes(self.detect(img), w, h)
+        return self.recognise([img[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes])

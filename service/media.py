@@ -314,11 +314,8 @@ class _FrameBuffer:
         self._buf: np.ndarray | None = None
         self._n = 0
 
-    def __len__(self) -> int:
+    def __len__(self) -> int:  # also its truth: empty until the first frame
         return self._n
-
-    def __bool__(self) -> bool:
-        return self._n > 0
 
     def append(self, img: np.ndarray) -> None:
         if self._buf is None:

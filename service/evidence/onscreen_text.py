@@ -98,14 +98,12 @@ def _read(reader: Any, img: np.ndarray, previous: list[_Line]) -> list[_Line]:
     """
     import cv2
 
+    from models.text_reader import line_boxes
+
     h, w = img.shape[:2]
     lines: list[_Line | None] = []
     todo: list[tuple[int, np.ndarray, tuple[float, float, float, float], np.ndarray]] = []
-    for q in reader.detect(img):
-        x0, y0 = max(0, int(q[:, 0].min()) - 2), max(0, int(q[:, 1].min()) - 2)
-        x1, y1 = min(w, int(q[:, 0].max()) + 2), min(h, int(q[:, 1].max()) + 2)
-        if x1 - x0 < 4 or y1 - y0 < 4:
-            continue
+    for x0, y0, x1, y1 in line_boxes(reader.detect(img), w, h, pad=2):
         crop = img[y0:y1, x0:x1]
         sig = cv2.resize(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), (64, 16)).astype(np.float32)
         box = (round(x0 / w, 3), round(y0 / h, 3), round(x1 / w, 3), round(y1 / h, 3))
