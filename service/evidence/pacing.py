@@ -33,7 +33,8 @@ def measure_pacing(transcript: Transcript, cuts: tuple[Cut, ...], duration_s: fl
     duration = max(duration_s, 1e-6)
     spans = [(r.start_s, r.end_s) for r in transcript.speech_regions]
     speech_s, longest_gap = _merged_length(spans, duration)
-    n_words = len(transcript.words)
+    # a piece Whisper wrote onto the word before it (j + 'espère) is not another word
+    n_words = sum(not w.joined for w in transcript.words)
     shots = len(cuts) + 1
     return Pacing(
         words_per_second=round(n_words / speech_s, 3) if speech_s > 0 else 0.0,

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from service.evidence.sentences import collapse_loops, split_sentences
 from service.evidence.types import Segment, SpeechRegion, Transcript, Word
 
 SAMPLE_RATE = 16000
@@ -69,8 +70,6 @@ def voice_activity(
 
 
 CLIP_MAX_S = 30.0  # Whisper's window
-SENTENCE_END = tuple(".?!。？！…")
-PAUSE_SPLIT_S = 0.6
 
 
 def merge_clips(
@@ -94,35 +93,11 @@ def merge_clips(
     return clips
 
 
-def split_sentences(words: list[Word], language: str | None) -> tuple[Segment, ...]:
-    """Cut a run of timed words into sentences at end punctuation or a clear pause."""
-    sep = "" if language in ("zh", "ja", "th") else " "
-    out: list[Segment] = []
-    cur: list[Word] = []
-
-    def flush() -> None:
-        if cur:
-            text = sep.join(w.text for w in cur).strip()
-            out.append(
-                Segment(text=text, start_s=cur[0].start_s, end_s=cur[-1].end_s, words=tuple(cur))
-            )
-            cur.clear()
-
-    for i, w in enumerate(words):
-        if cur and w.start_s - cur[-1].end_s >= PAUSE_SPLIT_S:
-            flush()
-        cur.append(w)
-        nxt = words[i + 1] if i + 1 < len(words) else None
-        if w.text.endswith(SENTENCE_END) or nxt is None:
-            flush()
-    return tuple(out)
-
-
 def _run_whisper(
     audio: np.ndarray,
     asr: Any,
     language: str | None,
-    clips: list[dict[str, float]],
+    regions: tuple[SpeechRegion, ...],
     options: SpeechOptions,
 ) -> tuple[tuple[Segment, ...], str, float]:
     from faster_whisper import BatchedInferencePipeline
@@ -135,25 +110,30 @@ def _run_whisper(
         language=language,
         beam_size=options.beam_size,
         word_timestamps=True,
-        clip_timestamps=clips,
+        clip_timestamps=merge_clips(regions),
         hotwords=options.hotwords,
         batch_size=8,
     )
     lang = info.language
     words: list[Word] = []
     for s in segments:
+        seg_words = []
         for w in s.words or []:
             text = _fix_script(w.word.strip(), lang)
             if text:
-                words.append(
+                seg_words.append(
                     Word(
                         text=text,
                         start_s=round(float(w.start), 3),
                         end_s=round(float(w.end), 3),
                         probability=round(float(w.probability), 3),
+                        # Whisper starts a new word with a space; a piece without one
+                        # belongs to the word before it
+                        joined=bool(seg_words) and not w.word.startswith(" "),
                     )
                 )
-    return split_sentences(words, lang), lang, float(info.language_probability)
+        words += collapse_loops(seg_words)
+    return split_sentences(words, lang, regions), lang, float(info.language_probability)
 
 
 def _text_language(text: str, langid: Any) -> tuple[str | None, float]:
@@ -185,14 +165,13 @@ def transcribe(
     regions = voice_activity(audio, options)
     if not regions:
         return Transcript(language=language, language_probability=0.0, language_source="none")
-    clips = merge_clips(regions)
-    segments, lang, prob = _run_whisper(audio, asr, language, clips, options)
+    segments, lang, prob = _run_whisper(audio, asr, language, regions, options)
     source = "given" if language else "detected"
     if language is None and langid is not None and segments and prob < options.recheck_below:
         text = " ".join(s.text for s in segments)
         text_lang, text_prob = _text_language(text, langid)
         if text_lang and text_lang != lang and text_prob >= 0.8:
-            segments, lang, _ = _run_whisper(audio, asr, text_lang, clips, options)
+            segments, lang, _ = _run_whisper(audio, asr, text_lang, regions, options)
             prob, source = text_prob, "detected (text check)"
     return Transcript(
         language=lang,

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from service.media import MediaInfo
 from service.serialize import from_dict
 
-EVIDENCE_SCHEMA_VERSION = "1.0"
+EVIDENCE_SCHEMA_VERSION = "1.1"  # 1.1: Word.joined; loops collapsed; VAD sentence breaks
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Word:
     start_s: float
     end_s: float
     probability: float
+    joined: bool = False  # written onto the previous word with no space (j + 'espère)
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,16 @@ def test_silent_video_is_all_dead_air():
     t = Transcript(None, 0.0, "none")
     p = measure_pacing(t, (), 7.0)
     assert p.dead_air_share == 1.0 and p.words_per_second == 0.0 and p.longest_dead_air_s == 7.0
+
+
+def test_pieces_written_onto_a_word_are_not_counted_as_words():
+    # "j'espère que" comes from Whisper as j + 'espère + que: two words, not three
+    words = (
+        Word("j", 0.0, 0.1, 0.9),
+        Word("'espère", 0.1, 0.5, 0.9, joined=True),
+        Word("que", 0.5, 1.0, 0.9),
+    )
+    t = Transcript(
+        "fr", 0.9, "given", (Segment("j'espère que", 0, 1, words),), (SpeechRegion(0, 1),)
+    )
+    assert measure_pacing(t, (), duration_s=1.0).words_per_second == pytest.approx(2.0)

@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from service.evidence.speech import merge_clips, split_sentences, transcribe, voice_activity
-from service.evidence.types import SpeechRegion, Word
+from service.evidence.speech import merge_clips, transcribe, voice_activity
+from service.evidence.types import SpeechRegion
 from service.media import decode
 from tests.conftest import SPEECH
 from training.render import load_audio
@@ -72,18 +72,3 @@ def test_merge_clips_packs_regions_up_to_30s():
     assert all(c["end"] - c["start"] <= 30.0 for c in clips)
     assert len(clips) == 3
     assert clips[0]["start"] == 0.0 and clips[-1]["end"] == 69.0
-
-
-def test_split_sentences_at_punctuation_and_pauses():
-    w = [
-        Word("Hi", 0.0, 0.2, 1),
-        Word("there.", 0.2, 0.5, 1),
-        Word("This", 0.6, 0.8, 1),
-        Word("pan", 0.8, 1.0, 1),
-        Word("rocks", 2.0, 2.3, 1),
-    ]
-    s = split_sentences(w, "en")
-    assert [x.text for x in s] == ["Hi there.", "This pan", "rocks"]
-    assert s[1].start_s == 0.6 and s[1].end_s == 1.0
-    zh = split_sentences([Word("好", 0, 0.2, 1), Word("用。", 0.2, 0.4, 1)], "zh")
-    assert zh[0].text == "好用。"
