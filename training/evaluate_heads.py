@@ -149,12 +149,14 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     return float(roc_auc_score(y, score))
 
 
-def format_seed_report(r: SeedReport) -> str:
-    """Tables: macro-F1 per task x language, then confusion matrices."""
+def format_seed_report(
+    r: SeedReport, title: str = "the seed test split", confusions: bool = True
+) -> str:
+    """Tables: macro-F1 per task x language, then (``confusions``) confusion matrices."""
     langs = sorted(r.per_language)
     tasks = [t for t in SEED_EVAL_TASKS if t in r.overall]
     lines = [
-        "macro-F1 on the seed test split",
+        f"macro-F1 on {title}",
         f"{'task':14s} {'all':>6s} " + " ".join(f"{lg:>6s}" for lg in langs),
     ]
     for t in tasks:
@@ -162,7 +164,7 @@ def format_seed_report(r: SeedReport) -> str:
             f"{t:14s} {r.overall[t]:6.3f} "
             + " ".join(f"{r.per_language[lg].get(t, float('nan')):6.3f}" for lg in langs)
         )
-    for t in tasks:
+    for t in tasks if confusions else []:
         labels = TASK_LABELS[t]
         lines.append(f"\nconfusion {t} (rows truth, columns predicted; n={r.n[t]})")
         lines.append(" " * 18 + " ".join(f"{lb[:8]:>8s}" for lb in labels))
@@ -260,11 +262,11 @@ def point_detection_report(items: list, logits: np.ndarray) -> PointDetectionRep
     return PointDetectionReport(prec, rec, dict(false_kinds))
 
 
-def format_point_detection(r: PointDetectionReport) -> str:
+def format_point_detection(r: PointDetectionReport, title: str = "the seed test split") -> str:
     """The report as a small table (languages as columns)."""
     langs = list(r.precision)
     lines = [
-        "selling point or not, every line of the seed test split (role must match):",
+        f"selling point or not, every line of {title} (role must match):",
         "            " + " ".join(f"{lg:>6}" for lg in langs),
         "  precision " + " ".join(f"{r.precision[lg]:6.3f}" for lg in langs),
         "  recall    " + " ".join(f"{r.recall[lg]:6.3f}" for lg in langs),

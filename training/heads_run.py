@@ -31,7 +31,10 @@ from training.train_heads import (
     predict_logits,
     seed_examples,
     train,
+    with_heard,
 )
+
+HEARD_TITLE = "the seed test split as heard (spoken by espeak-ng, transcribed by the pipeline)"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class HeadsResult:
     temperatures: dict[str, float]
     calibration: CalibrationReport
     points: PointDetectionReport | None = None
+    heard: SeedReport | None = None  # the same test lines, as the speech stage transcribed them
+    heard_points: PointDetectionReport | None = None
 
     def summary(self) -> str:
         """The figures, as printed by the command."""
@@ -55,6 +60,16 @@ class HeadsResult:
                 format_seed_report(self.seed),
                 "",
                 *([format_point_detection(self.points), ""] if self.points else []),
+                *(
+                    [
+                        format_seed_report(self.heard, HEARD_TITLE, confusions=False),
+                        "",
+                        format_point_detection(self.heard_points, HEARD_TITLE),
+                        "",
+                    ]
+                    if self.heard and self.heard_points
+                    else []
+                ),
                 format_calibration(self.calibration),
                 "",
                 f"Upworthy held-out tests: {p.n_pairs} significant pairs from {p.n_tests} tests",
@@ -96,19 +111,26 @@ def train_default_heads(
     tokenizer = AutoTokenizer.from_pretrained(str(base.path))
     encoder = BertModel.from_pretrained(str(base.path), add_pooling_layer=False)
 
-    train_ex = seed_examples("train", config.fabe_none_in_finetune) + clickbait_examples(
-        "train", config.clickbait_examples, config.seed
-    )
+    heard_opts = {
+        "heard": config.heard_share > 0,
+        "heard_min_similarity": config.heard_min_similarity,
+    }
+    train_ex = seed_examples(
+        "train", config.fabe_none_in_finetune, **heard_opts
+    ) + clickbait_examples("train", config.clickbait_examples, config.seed)
     train_pairs = headline_pairs("train")
     dev_ex = seed_examples("dev") + clickbait_examples("dev", 1000, config.seed)
     progress(
         f"training on {len(train_ex)} labelled texts "
-        f"({sum(e.source == 'seed' for e in train_ex)} from the seed corpus) "
+        f"({sum(e.source == 'seed' for e in train_ex)} from the seed corpus, "
+        f"{sum(e.heard is not None for e in train_ex)} of them also as heard) "
         f"and {len(train_pairs)} Upworthy pairs"
     )
+    refit_ex = seed_examples("train", **heard_opts)
     trained = train(
         encoder, tokenizer, train_ex, train_pairs, config, progress,
-        refit_examples=seed_examples("train"),  # FABE "none" from the other tasks too
+        # FABE "none" from the other tasks too; written and heard
+        refit_examples=with_heard(refit_ex) if config.heard_share > 0 else refit_ex,
     )  # fmt: skip
     temps = fit_temperatures(trained, dev_ex)
 
@@ -118,6 +140,7 @@ def train_default_heads(
     seed = seed_report(test_ex, test_logits)
     calib = calibration_report(test_ex, test_logits, temps["hook_strength"])
     points = _points(test_logits)
+    heard, heard_points = _heard_reports(trained)
     pairs = pair_report(lambda texts: hook_score(predict_logits(trained, texts)))
     cb = clickbait_examples("test", None, config.seed)
     cb_logits = predict_logits(trained, [e.text for e in cb])["clickbait"]
@@ -140,6 +163,13 @@ def train_default_heads(
             "selling_point_precision": points.precision,
             "selling_point_recall": points.recall,
         }
+        if heard and heard_points:
+            metrics |= {
+                "heard_macro_f1": heard.overall,
+                "heard_macro_f1_per_language": heard.per_language,
+                "heard_selling_point_precision": heard_points.precision,
+                "heard_selling_point_recall": heard_points.recall,
+            }
         meta = {
             "kind": "fine-tuned",
             "base_model": base.tag,
@@ -151,7 +181,7 @@ def train_default_heads(
             "metrics": metrics,
         }
         tag = register_heads(trained.encoder, trained.heads, config.trainable_layers, meta)
-    return HeadsResult(tag, seconds, seed, pairs, auc, temps, calib, points)
+    return HeadsResult(tag, seconds, seed, pairs, auc, temps, calib, points, heard, heard_points)
 
 
 def _points(test_logits: dict) -> PointDetectionReport:
@@ -161,6 +191,23 @@ def _points(test_logits: dict) -> PointDetectionReport:
 
     items = [it for it in load_items() if it.split == "test"]
     return point_detection_report(items, test_logits["fabe_role"])
+
+
+def _heard_reports(
+    trained: object,
+) -> tuple[SeedReport | None, PointDetectionReport | None]:
+    """The per-task and selling-point figures on the test lines' transcripts (None when
+    ``datasets/asr/test.jsonl.gz`` is not there)."""
+    from training.seed_corpus import load_items
+
+    test_ex = seed_examples("test", fabe_none_from_other_tasks=False, heard=True)
+    if not any(e.heard for e in test_ex):
+        return None, None
+    items = [it for it in load_items() if it.split == "test"]
+    kept = [(it, e.as_heard()) for it, e in zip(items, test_ex, strict=True) if e.heard]
+    logits = predict_logits(trained, [h.text for _, h in kept])
+    report = seed_report([h for _, h in kept], logits)
+    return report, point_detection_report([it for it, _ in kept], logits["fabe_role"])
 
 
 def refit_stored_heads(

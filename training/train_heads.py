@@ -61,6 +61,15 @@ class TrainConfig:
     # (0.887). Without them: P 0.43 R 0.98.
     fabe_none_weight: float = 0.3
     fabe_none_in_finetune: bool = False
+    # Share of the training lines read, each epoch, as the speech stage transcribed them
+    # (``training.asr_lines``: spoken by espeak-ng, heard by Whisper base) instead of as
+    # written: the heads score transcripts, with their misheard words and lost punctuation.
+    # The refit sees both versions of every line.
+    heard_share: float = 0.5
+    # A transcript that shares less than this with the written line (character similarity)
+    # is decoding noise, not a mishearing (Whisper base on espeak-ng Thai: 0.04 on average
+    # on the test split): training on it would teach labels for noise.
+    heard_min_similarity: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,11 @@ class Example:
     labels: dict[str, int]
     lang: str
     source: str  # "seed" or "clickbait"
+    heard: str | None = None  # the line as the speech stage transcribed it, when known
+
+    def as_heard(self) -> Example | None:
+        """This line with its transcript as the text (None without one)."""
+        return Example(self.heard, self.labels, self.lang, "heard") if self.heard else None
 
 
 # Hook types that make no product claim: such a hook is no selling point. A bold claim,
@@ -81,7 +95,12 @@ NON_CLAIM_HOOKS = (
 )  # fmt: skip
 
 
-def seed_examples(split: str, fabe_none_from_other_tasks: bool = True) -> list[Example]:
+def seed_examples(
+    split: str,
+    fabe_none_from_other_tasks: bool = True,
+    heard: bool = False,
+    heard_min_similarity: float = 0.0,
+) -> list[Example]:
     """Seed corpus items of ``split`` as examples of their tasks.
 
     Args:
@@ -90,8 +109,15 @@ def seed_examples(split: str, fabe_none_from_other_tasks: bool = True) -> list[E
             (seed stories, hard sell, CTAs, chat) FABE ``none``. In a video every line
             passes the FABE head, and without these it has only seen candidate claims:
             it then calls four in ten lines of other kinds a selling point.
+        heard: attach each line's transcript (``datasets/asr/<split>.jsonl.gz``, made by
+            ``training.asr_lines``) where the split has one.
+        heard_min_similarity: attach only transcripts at least this similar to the line
+            (``heard_similarity``).
     """
+    from training import asr_lines
+
     none = TASK_LABELS["fabe_role"].index("none")
+    transcripts = asr_lines.load(split) if heard else {}
     out = []
     for it in load_items():
         if it.split != split:
@@ -109,8 +135,30 @@ def seed_examples(split: str, fabe_none_from_other_tasks: bool = True) -> list[E
             labels["cta"] = int(bool(it.labels["cta"]))
             if fabe_none_from_other_tasks:
                 labels["fabe_role"] = none
-        out.append(Example(it.text, labels, it.lang, "seed"))
+        said = transcripts.get(it.id) or None
+        if (
+            said
+            and heard_min_similarity > 0
+            and heard_similarity(it.text, said) < heard_min_similarity
+        ):
+            said = None
+        out.append(Example(it.text, labels, it.lang, "seed", said))
     return out
+
+
+def heard_similarity(written: str, heard: str) -> float:
+    """Character similarity (0-1) of a line and its transcript, case and punctuation aside."""
+    from difflib import SequenceMatcher
+
+    from service.evidence.onscreen_text import normalise_text
+
+    a, b = normalise_text(written), normalise_text(heard)
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() if a and b else 0.0
+
+
+def with_heard(examples: list[Example]) -> list[Example]:
+    """``examples`` followed by the transcribed version of those that have one."""
+    return examples + [h for e in examples if (h := e.as_heard()) is not None]
 
 
 def class_weights(config: TrainConfig) -> dict[str, Any]:
@@ -286,6 +334,8 @@ def data_fingerprint(examples: list[Example], pairs: list[tuple[str, str]]) -> s
     for e in sorted(examples, key=lambda e: e.text):
         h.update(e.text.encode())
         h.update(repr(sorted(e.labels.items())).encode())
+        if e.heard:
+            h.update(b"\x01" + e.heard.encode())
     for a, b in sorted(pairs):
         h.update(f"{a}\x00{b}".encode())
     return h.hexdigest()
@@ -332,7 +382,9 @@ def train(
     heads = build_heads(encoder.config.hidden_size)
     cache = HiddenCache(encoder, tokenizer, frozen)
     encoder.eval()  # the frozen part runs in eval mode while caching
-    cache.add([e.text for e in train_examples] + [t for pair in train_pairs for t in pair])
+    cache.add(
+        [e.text for e in with_heard(train_examples)] + [t for pair in train_pairs for t in pair]
+    )
     progress(
         f"cached {len(cache.states)} texts through {frozen} frozen layers "
         f"in {time.perf_counter() - t0:.0f} s"
@@ -358,8 +410,12 @@ def train(
         top.train()
         heads.train()
         order = rng.permutation(len(train_examples))
+        heard = rng.random(len(train_examples)) < config.heard_share
+        epoch_examples = [
+            (e.as_heard() or e) if h else e for e, h in zip(train_examples, heard, strict=True)
+        ]
         batches: list[tuple[str, list]] = [
-            ("ex", [train_examples[i] for i in order[s : s + config.batch_size]])
+            ("ex", [epoch_examples[i] for i in order[s : s + config.batch_size]])
             for s in range(0, len(order), config.batch_size)
         ]
         if n_pairs:

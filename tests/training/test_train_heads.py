@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -191,3 +193,29 @@ def test_point_detection_report_counts_role_and_kind():
     assert r.precision["all"] == pytest.approx(1 / 3) and r.recall["all"] == pytest.approx(1 / 3)
     assert r.precision["en"] == pytest.approx(0.5) and r.recall["fi"] == 0.0
     assert r.false_points_by_kind == {"intent:seed": 1}
+
+
+def test_heard_versions_of_lines_are_trained_on_by_share(tiny):
+    encoder, tok = tiny
+    # the written lines cannot be told apart; only the transcripts carry the label
+    ex = [Example("hello", {"hook_strength": 1}, "en", "seed", heard=t)
+          for t in ("cheap price", "price today", "cheap today")]  # fmt: skip
+    ex += [Example("hello", {"hook_strength": 0}, "en", "seed", heard=t)
+           for t in ("welcome guys", "hello guys", "guys welcome")]  # fmt: skip
+    heard = [e.heard for e in ex]
+    want = np.array([1, 1, 1, 0, 0, 0])
+
+    def accuracy(share: float) -> tuple[float, float]:
+        config = TrainConfig(epochs=30, batch_size=6, trainable_layers=2, lr_encoder=3e-3,
+                             lr_heads=3e-3, refit_tasks=(), heard_share=share)  # fmt: skip
+        fresh = copy.deepcopy(encoder)  # train() changes the encoder in place
+        trained = train(fresh, tok, ex, [], config, progress=lambda s: None)
+        assert all(t in trained.cache.states for t in heard)  # cached once, with the rest
+        z = predict_logits(trained, heard)["hook_strength"]
+        p = np.exp(z[:, 1]) / np.exp(z).sum(axis=1)
+        return float((z.argmax(1) == want).mean()), float(p[:3].mean() - p[3:].mean())
+
+    acc, margin = accuracy(1.0)
+    assert acc == 1.0 and margin > 0.5
+    _, margin = accuracy(0.0)  # never shown: "hello" alone says nothing
+    assert abs(margin) < 0.2, margin
