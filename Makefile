@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup models demo test test-fast lint bench-extract bench-recovery bench-conversion bench-voices serve bento bench-http clean
+.PHONY: setup models demo test test-fast lint bench-extract bench-recovery bench-conversion bench-voices asr-lines serve bento bench-http clean
 
 # Debian packages: espeak-ng speaks the synthetic videos; Noto fonts draw CJK / Thai captions.
 APT_PKGS := espeak-ng fonts-noto-core fonts-noto-cjk chromium
@@ -57,6 +57,10 @@ bench-conversion: models  ## synthetic test-split videos: CVR ranking vs oracle,
 
 bench-voices: models  ## synthetic speech: how much of each language's espeak-ng voice Whisper hears
 	$(PY) tests/benchmarks/bench_voices.py
+
+asr-lines: models  ## rebuild datasets/asr: every seed line spoken and transcribed (train ~32 min, test ~8 min)
+	$(PY) -m training.asr_lines --split train
+	$(PY) -m training.asr_lines --split test
 
 serve: models  ## HTTP API + web page on http://127.0.0.1:3000/ui (SELLSCOPE_API_TOKEN to require a token)
 	$(VENV)/bin/sellscope serve

@@ -229,7 +229,10 @@ def refit_stored_heads(
     trained = TrainedHeads(
         scorer.encoder, scorer.heads, HiddenCache(scorer.encoder, scorer.tokenizer, frozen), layers
     )
-    train_ex = seed_examples("train")
+    train_ex = seed_examples(
+        "train", heard=config.heard_share > 0, heard_min_similarity=config.heard_min_similarity
+    )
+    train_ex = with_heard(train_ex) if config.heard_share > 0 else train_ex
     for task in config.refit_tasks:
         loss = refit_head(
             trained, task, train_ex, config.refit_steps, config.refit_lr,
