@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     pred, realised, true_cvr, lo, hi, y, langs, pre = [], [], [], [], [], [], [], []
     no_creator = []
     per_video, flaw_hits, flaw_n, clean_reasons = [], Counter(), Counter(), []
+    clean_codes: Counter = Counter()
     for r, o in zip(rows, outcomes, strict=True):
         if o.evidence is None:
             print(f"  failed {r.video.name}: {o.error}")
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                 flaw_hits[f] += f in top3
         else:
             clean_reasons.append(len(scored.diagnosis))
+            clean_codes.update(x.code for x in scored.diagnosis)
 
     pred, realised, true_cvr = map(np.array, (pred, realised, true_cvr))
     lo, hi, y, langs = np.log(lo), np.log(hi), np.array(y), np.array(langs)
@@ -124,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  every planted flaw: {total_hits} of {total_n} ({total_hits / total_n:.2f})")
     if clean_reasons:
         print(f"videos without a planted flaw: {len(clean_reasons)}, reasons given: mean "
-              f"{np.mean(clean_reasons):.1f}, max {max(clean_reasons)}")  # fmt: skip
+              f"{np.mean(clean_reasons):.1f}, max {max(clean_reasons)}; none on "
+              f"{np.mean(np.array(clean_reasons) == 0):.2f}")  # fmt: skip
+        print("  their reasons: " + ", ".join(f"{c} {n}" for c, n in clean_codes.most_common()))
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     return 0
 
