@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from service.evidence.sentences import collapse_loops, split_sentences
+from service.evidence.sentences import NO_SPACE_LANGS, collapse_loops, split_sentences
 from service.evidence.types import Segment, SpeechRegion, Transcript, Word
 
 SAMPLE_RATE = 16000
@@ -115,6 +115,16 @@ def _run_whisper(
         batch_size=8,
     )
     lang = info.language
+    return (
+        split_sentences(whisper_words(segments, lang), lang, regions),
+        lang,
+        float(info.language_probability),
+    )
+
+
+def whisper_words(segments: Any, lang: str | None) -> list[Word]:
+    """faster-whisper's segments as our timed words, decoding loops collapsed per segment."""
+    spaced = lang not in NO_SPACE_LANGS
     words: list[Word] = []
     for s in segments:
         seg_words = []
@@ -128,12 +138,13 @@ def _run_whisper(
                         end_s=round(float(w.end), 3),
                         probability=round(float(w.probability), 3),
                         # Whisper starts a new word with a space; a piece without one
-                        # belongs to the word before it
-                        joined=bool(seg_words) and not w.word.startswith(" "),
+                        # belongs to the word before it (in zh / ja / th every piece
+                        # counts: pacing is characters there)
+                        joined=spaced and bool(seg_words) and not w.word.startswith(" "),
                     )
                 )
         words += collapse_loops(seg_words)
-    return split_sentences(words, lang, regions), lang, float(info.language_probability)
+    return words
 
 
 def _text_language(text: str, langid: Any) -> tuple[str | None, float]:

@@ -72,3 +72,24 @@ def test_merge_clips_packs_regions_up_to_30s():
     assert all(c["end"] - c["start"] <= 30.0 for c in clips)
     assert len(clips) == 3
     assert clips[0]["start"] == 0.0 and clips[-1]["end"] == 69.0
+
+
+def _segment(pieces: list[str]):  # noqa: ANN202 - a faster-whisper Segment look-alike
+    from types import SimpleNamespace as NS
+
+    return NS(words=[NS(word=p, start=i * 0.2, end=i * 0.2 + 0.2, probability=0.9)
+                     for i, p in enumerate(pieces)])  # fmt: skip
+
+
+def test_whisper_pieces_become_words_with_their_spacing():
+    from service.evidence.sentences import join_words
+    from service.evidence.speech import whisper_words
+
+    fr = whisper_words([_segment([" Salut", " j", "'espère", " à", " 4", ",50"])], "fr")
+    assert [w.joined for w in fr] == [False, False, True, False, False, True]
+    assert join_words(fr, "fr") == "Salut j'espère à 4,50"
+    # no spaces in Chinese: every piece is its own unit (pacing counts characters)
+    zh = whisper_words([_segment(["這個", "好", "用"])], "zh")
+    assert [w.text for w in zh] == ["这个", "好", "用"] and not any(w.joined for w in zh)
+    loop = whisper_words([_segment([" ok"] + [" la"] * 8)], "en")
+    assert [w.text for w in loop] == ["ok", "la"]
