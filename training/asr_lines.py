@@ -27,9 +27,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from service.evidence.types import Word
 from training.seed_corpus import LANGUAGES, ROOT, SeedItem, load_items
 
 ASR_DIR = ROOT / "datasets" / "asr"
@@ -49,9 +51,9 @@ class AsrLine:
     pitch: int
 
 
-def assign_words(words: tuple, spans: list[tuple[float, float]]) -> list[list]:  # noqa: ANN001
+def assign_words(words: tuple[Word, ...], spans: list[tuple[float, float]]) -> list[list[Word]]:
     """Group timed words by the line span their middle falls in (or nearest, within slack)."""
-    groups: list[list] = [[] for _ in spans]
+    groups: list[list[Word]] = [[] for _ in spans]
     for w in words:
         mid = (w.start_s + w.end_s) / 2
         dist = [0.0 if a <= mid <= b else min(abs(mid - a), abs(mid - b)) for a, b in spans]
@@ -65,7 +67,7 @@ def transcribe_session(
     items: list[SeedItem],
     lang: str,
     rng: np.random.Generator,
-    asr: object,
+    asr: Any,
     exe: str,
     pool: ThreadPoolExecutor,
 ) -> list[AsrLine]:

@@ -24,6 +24,7 @@ from training.evaluate_heads import (
 )
 from training.train_heads import (
     TrainConfig,
+    TrainedHeads,
     clickbait_examples,
     data_fingerprint,
     fit_temperatures,
@@ -194,7 +195,7 @@ def _points(test_logits: dict) -> PointDetectionReport:
 
 
 def _heard_reports(
-    trained: object,
+    trained: TrainedHeads,
 ) -> tuple[SeedReport | None, PointDetectionReport | None]:
     """The per-task and selling-point figures on the test lines' transcripts (None when
     ``datasets/asr/test.jsonl.gz`` is not there)."""
@@ -220,7 +221,7 @@ def refit_stored_heads(
     test-split figures are measured again and stored with it.
     """
     from models.heads import load_scorer
-    from training.train_heads import HiddenCache, TrainedHeads, class_weights, refit_head
+    from training.train_heads import HiddenCache, class_weights, refit_head
 
     config = config or TrainConfig()
     scorer = load_scorer(version)
