@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from service.features import FEATURE_NAMES, FEATURES
+from service.features import FEATURE_NAMES, FEATURES, FEATURES_VERSION
 
 CONVERSION_MODEL = "sellscope-conversion"
 PRIOR_VIEWS = 200.0
@@ -287,7 +287,8 @@ class ConversionModel:
 
         joblib.dump(
             {"cvr": self.cvr, "gpm": self.gpm, "background": self.background,
-             "used": list(self.used), "nominal": self.nominal, "features": list(FEATURE_NAMES)},
+             "used": list(self.used), "nominal": self.nominal, "features": list(FEATURE_NAMES),
+             "features_version": FEATURES_VERSION},
             folder / "conversion.joblib",
         )  # fmt: skip
         (folder / "features.json").write_text(
@@ -299,11 +300,17 @@ class ConversionModel:
         """Read a model written by :meth:`save`."""
         import joblib
 
+        from service.errors import ModelStaleError
+
         d = joblib.load(folder / "conversion.joblib")
-        if tuple(d["features"]) != FEATURE_NAMES:
-            raise ValueError(
-                "the stored conversion model was fitted on other features; retrain it "
-                "with `sellscope train conversion`"
+        version = d.get("features_version", 1)
+        if tuple(d["features"]) != FEATURE_NAMES or version != FEATURES_VERSION:
+            changed = sorted(set(d["features"]) ^ set(FEATURE_NAMES))
+            what = ", ".join(changed) or f"features version {version}, now {FEATURES_VERSION}"
+            raise ModelStaleError(
+                f"the stored conversion model at {folder} was fitted on other features "
+                f"(differing: {what}); fit a new one with `sellscope train conversion` "
+                "or `sellscope train --outcomes MANIFEST`"
             )
         return cls(
             d["cvr"], d["gpm"], d["background"], tuple(d["used"]), d["nominal"],

@@ -206,10 +206,11 @@ def _cmd_train_conversion(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from models.base_import import import_base_models
-    from models.conversion import CONVERSION_MODEL
+    from models.conversion import load_conversion
     from models.heads import HEADS_MODEL
     from models.store import list_models
     from service.demo import render_sample_video
+    from service.errors import ModelMissingError, ModelStaleError
     from service.pipeline import score_video
 
     out = Path(args.out)
@@ -224,12 +225,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
         print("2/5 scoring heads: none in the store, training the default (up to 15 min)")
         print(train_default_heads().summary())
-    if list_models(CONVERSION_MODEL):
-        print(f"3/5 conversion model: {list_models(CONVERSION_MODEL)[0].tag} (already fitted)")
-    else:
+    try:
+        _, tag = load_conversion()
+        print(f"3/5 conversion model: {tag} (already fitted)")
+    except ModelMissingError as e:  # none stored, or one fitted on older features
         from training.default_conversion import train_default_conversion
 
-        print("3/5 conversion model: none in the store, fitting the default")
+        why = "a stale one in the store" if isinstance(e, ModelStaleError) else "none in the store"
+        print(f"3/5 conversion model: {why}, fitting the default")
         print(train_default_conversion().summary())
     print(f"4/5 sample product video -> {out}")
     video, meta = render_sample_video(out)

@@ -61,6 +61,13 @@ class ModelMissingError(SellscopeError):
     http_status = 503
 
 
+class ModelStaleError(ModelMissingError):
+    """A stored model was made for another version of the code (e.g. other features)."""
+
+    code = "model_stale"
+    http_status = 503
+
+
 class ModelImportError(SellscopeError):
     """A base model could not be imported from its package."""
 

@@ -36,13 +36,17 @@ class Feature:
     categorical: bool = False
 
 
+# The selling-point clarity score is not a feature: it is a weighted sum of the sp_*
+# features below, and as one more input it carried the effect of FABE coverage and of
+# points shown on screen into every selling-point repair, so the diagnosis told good
+# videos their claims were vague. The hook score stays: without it the model spread the
+# hook's effect thinly and named half as many weak hooks (bench_conversion, test split).
 FEATURES: tuple[Feature, ...] = (
     Feature("hook_score", "hook score (0-100)", 1),
     Feature("hook_said_strength", "strength of the opening line", 1),
     Feature("hook_caption", "text on screen in the first 3 s", 1),
     Feature("hook_motion", "a cut or motion in the first 2 s", 1),
     Feature("hook_face", "a face in the first 3 s", 1),
-    Feature("sp_score", "selling-point clarity (0-100)", 1),
     Feature("sp_points", "number of selling points", 1),
     Feature("sp_roles", "FABE roles covered", 1),
     Feature("sp_evidence", "proof shown or said (FABE evidence)", 1),
@@ -71,6 +75,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("language", "language", categorical=True),
 )
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
+# Raised when a feature's meaning changes, so models fitted on the old meaning are refitted.
+# 2: sp_score dropped; sell_too_early is the first line after the hook that carries
+# anything being a hard sell (was: a hard sell before 5 s, the hook included).
+FEATURES_VERSION = 2
 LABELS = {f.name: f.label for f in FEATURES}
 # Features a creator changes by re-editing or re-shooting the video (the diagnosis moves
 # these); the rest describe the offer and the audience.
@@ -107,7 +115,6 @@ def conversion_features(
         "hook_caption": float(h.caption_in_window is not None),
         "hook_motion": float(h.cut_or_motion_early),
         "hook_face": float(h.face_early),
-        "sp_score": sp.score,
         "sp_points": float(len(sp.points)),
         "sp_roles": float(len(sp.roles_covered)),
         "sp_evidence": float("evidence" in sp.roles_covered),

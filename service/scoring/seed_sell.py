@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.scoring.hook import HOOK_WINDOW_S
 from service.scoring.lines import ScoredLine
 
 CURVE_WINDOW_S = 5.0
 CTA_THRESHOLD = 0.5
 SELL_TURN = 0.5  # P(sell) above which a line is hard sell
-TOO_EARLY_S = 5.0  # hard sell before this (right after the hook) scrolls viewers away
+SUBSTANCE = 0.5  # P(seed) or P(sell) above which a line plants grass or sells
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,19 @@ class SeedSellScore:
     cta_quote: str | None
 
 
-def score_seed_sell(lines: list[ScoredLine], duration_s: float) -> SeedSellScore:
+def score_seed_sell(
+    lines: list[ScoredLine], duration_s: float, hook_window_s: float = HOOK_WINDOW_S
+) -> SeedSellScore:
     """Duration-weighted intent probabilities of the spoken lines (captions if none are spoken).
 
     Shares are expectations of the calibrated probabilities, not counts of argmax labels,
     so an ambiguous line counts half-half rather than all one way.
+
+    The sell comes too early when the first line after the hook that carries anything
+    (grass-planting, a hard sell or a selling point; greetings and filler are skipped) is a
+    hard sell: the price push comes before the viewer has seen why they would want it. The
+    hook is the lines that start inside ``hook_window_s``, as in ``score_hook``; a price or
+    deal as the hook itself is a hook type, not a sell too early.
     """
     spoken = [ln for ln in lines if ln.source == "speech"] or list(lines)
     seed = sum(ln.seed * ln.duration_s for ln in spoken)
@@ -61,17 +70,23 @@ def score_seed_sell(lines: list[ScoredLine], duration_s: float) -> SeedSellScore
         )
         t = end
     turn = next((ln.start_s for ln in spoken if ln.sell >= SELL_TURN), None)
+    first = next((ln for ln in spoken if ln.start_s >= hook_window_s and _carries(ln)), None)
     cta = next((ln for ln in lines if ln.cta >= CTA_THRESHOLD), None)
     return SeedSellScore(
         seed_share=round(seed / total, 3) if total else 0.0,
         sell_share=round(sell / total, 3) if total else 0.0,
         curve=tuple(curve),
         sell_turn_s=turn,
-        sell_too_early=turn is not None and turn < TOO_EARLY_S,
+        sell_too_early=first is not None and first.sell >= SELL_TURN,
         never_sells=turn is None and cta is None,
         cta_time_s=cta.start_s if cta else None,
         cta_quote=cta.text if cta else None,
     )
+
+
+def _carries(ln: ScoredLine) -> bool:
+    """The line plants grass, sells or makes a selling point (not a greeting or filler)."""
+    return ln.seed >= SUBSTANCE or ln.sell >= SUBSTANCE or ln.fabe_role != "none"
 
 
 def _overlap(ln: ScoredLine, a: float, b: float) -> float:

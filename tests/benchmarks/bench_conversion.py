@@ -13,7 +13,8 @@ and prints:
   creator's video cannot show);
 - the 80% interval's coverage of the realised (smoothed) rate: target within 0.05;
 - how often the diagnosis names a planted flaw among its top 3 reasons, per video and per
-  flaw, and how many reasons videos without a planted flaw get.
+  flaw; how many of the top-3 reasons given name a planted flaw (precision); and how many
+  reasons videos without a planted flaw get.
 
     python tests/benchmarks/bench_conversion.py [--n 12] [--langs zh en id fr fi es vi th]
 """
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     pred, realised, true_cvr, lo, hi, y, langs, pre = [], [], [], [], [], [], [], []
     no_creator = []
     per_video, flaw_hits, flaw_n, clean_reasons = [], Counter(), Counter(), []
+    given, right = 0, 0  # top-3 reasons given, and those that name a planted flaw
     clean_codes: Counter = Counter()
     for r, o in zip(rows, outcomes, strict=True):
         if o.evidence is None:
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         langs.append(truth["video"]["lang"])
         top3 = [x.code for x in scored.diagnosis[:3]]
         planted = truth["planted_flaws"]
+        given += len(top3)
+        right += sum(c in planted for c in top3)
         if planted:
             per_video.append(any(f in top3 for f in planted))
             for f in planted:
@@ -124,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({flaw_hits[f] / flaw_n[f]:.2f})")  # fmt: skip
     total_hits, total_n = sum(flaw_hits.values()), sum(flaw_n.values())
     print(f"  every planted flaw: {total_hits} of {total_n} ({total_hits / total_n:.2f})")
+    print(f"top-3 reasons that name a planted flaw: {right} of {given} "
+          f"({right / max(1, given):.2f})")  # fmt: skip
     if clean_reasons:
         print(f"videos without a planted flaw: {len(clean_reasons)}, reasons given: mean "
               f"{np.mean(clean_reasons):.1f}, max {max(clean_reasons)}; none on "

@@ -100,6 +100,25 @@ def test_save_and_load(fitted, tmp_path):
     assert again.metadata == {"note": "x"}
 
 
+def test_a_model_fitted_on_other_features_is_a_clear_stale_error(fitted, tmp_path):
+    import joblib
+
+    from service.errors import ModelMissingError, ModelStaleError
+
+    fitted.save(tmp_path)
+    d = joblib.load(tmp_path / "conversion.joblib")
+    d["features"] = [*d["features"], "sp_score"]  # as saved by a version with one more
+    joblib.dump(d, tmp_path / "conversion.joblib")
+    with pytest.raises(ModelStaleError, match="differing: sp_score.*sellscope train") as e:
+        ConversionModel.load(tmp_path)
+    assert isinstance(e.value, ModelMissingError)  # callers that fall back on missing do here
+    d["features"] = d["features"][:-1]
+    d["features_version"] -= 1  # same names, an older meaning
+    joblib.dump(d, tmp_path / "conversion.joblib")
+    with pytest.raises(ModelStaleError, match="features version"):
+        ConversionModel.load(tmp_path)
+
+
 def test_too_few_videos_is_a_clear_error():
     rows, _ = _simulate(10, 5)
     with pytest.raises(ValueError, match="at least 20"):

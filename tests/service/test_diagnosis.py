@@ -85,6 +85,24 @@ def test_a_good_video_gets_no_invented_reasons():
     assert diagnose(f, s, _weak_video(), flat) == ()
 
 
+def test_a_hard_sell_too_early_points_at_the_sell_line_not_the_price_hook():
+    table = {**TABLE, "Only today, half price, last 20 left.": {"intent": "sell"}}
+    ev = _evidence(
+        [("Nine ninety nine for a full air fryer.", 0.2, 2.5),
+         ("Only today, half price, last 20 left.", 3.5, 6.0),
+         ("I use it every morning for my kids.", 6.5, 9.0)],
+        duration=10.0,
+    )  # fmt: skip
+    s = score_evidence(ev, TableScorer(table))
+    assert s.seed_sell.sell_turn_s == 0.2 and s.seed_sell.sell_too_early
+    f = conversion_features(s, ev, VideoMeta())
+    (reason,) = diagnose(f, s, ev, linear_model({"sell_too_early": -1.0}))
+    assert reason.code == "hard_sell_too_early"
+    assert reason.effect == pytest.approx(math.e - 1, abs=1e-3)
+    assert reason.evidence.time_s == 3.5
+    assert reason.evidence.quote == "Only today, half price, last 20 left."
+
+
 def test_longest_gap_finds_the_silence():
     ev = _evidence([("a", 0.0, 2.0), ("b", 2.2, 3.0), ("c", 6.5, 8.0)], duration=9.0)
     assert longest_gap(ev) == (3.0, 6.5)

@@ -1,0 +1,49 @@
+"""The seed / sell stage: shares, the sell turn, and a hard sell that comes too early."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.scoring.lines import ScoredLine
+from service.scoring.seed_sell import score_seed_sell
+
+
+def line(start: float, end: float, seed: float = 0.1, sell: float = 0.1, role: str = "none",
+         cta: float = 0.0, text: str = "") -> ScoredLine:  # fmt: skip
+    intent = "sell" if sell >= 0.5 else "seed" if seed >= 0.5 else "neutral"
+    return ScoredLine(text or f"line at {start}", start, end, "speech", 0.5, "other", role, 0.9,
+                      intent, seed, sell, cta)  # fmt: skip
+
+
+HOOK = line(0.2, 2.5)
+
+
+def test_a_hard_sell_as_the_first_thing_after_the_hook_is_too_early():
+    # the sell starts at 6 s, after a long hook and a filler line: still before any seeding
+    lines = [HOOK, line(3.2, 5.0), line(6.0, 9.0, sell=0.9), line(9.5, 14.0, seed=0.9)]
+    s = score_seed_sell(lines, 20.0)
+    assert s.sell_too_early and s.sell_turn_s == 6.0
+
+
+def test_a_sell_after_grass_planting_or_a_selling_point_is_not_too_early():
+    seeded = [HOOK, line(3.0, 5.0, seed=0.8), line(5.5, 8.0, sell=0.9)]
+    featured = [HOOK, line(3.0, 5.0, role="feature"), line(5.5, 8.0, sell=0.9)]
+    assert not score_seed_sell(seeded, 10.0).sell_too_early
+    assert not score_seed_sell(featured, 10.0).sell_too_early
+    assert score_seed_sell(seeded, 10.0).sell_turn_s == 5.5
+
+
+def test_a_price_hook_is_a_hook_not_a_sell_too_early():
+    lines = [line(0.2, 2.5, sell=0.95), line(3.0, 6.0, seed=0.9), line(7.0, 9.0, sell=0.9)]
+    s = score_seed_sell(lines, 10.0)
+    assert s.sell_turn_s == 0.2 and not s.sell_too_early
+    # a narrower hook window makes the second line part of the body
+    assert score_seed_sell([HOOK, line(1.5, 4.0, sell=0.9)], 10.0, hook_window_s=1.0).sell_too_early
+
+
+def test_shares_weigh_probabilities_by_speaking_time_and_cta_is_found():
+    lines = [line(0.0, 4.0, seed=0.75, sell=0.25), line(4.0, 6.0, seed=0.0, sell=1.0, cta=0.8)]
+    s = score_seed_sell(lines, 6.0)
+    assert s.seed_share == pytest.approx(3.0 / 6.0) and s.sell_share == pytest.approx(3.0 / 6.0)
+    assert s.cta_time_s == 4.0 and not s.never_sells
+    assert score_seed_sell([line(0.0, 4.0, seed=0.9)], 6.0).never_sells
