@@ -18,7 +18,7 @@ import numpy as np
 from service.evidence.keyframes import nearest_keyframe
 from service.evidence.types import VideoEvidence
 from service.features import FEATURE_NAMES
-from service.scoring.seed_sell import SELL_TURN
+from service.scoring.seed_sell import is_hard_sell
 from service.scoring.video import VideoScores
 
 # +5% predicted conversion: smaller effects are noise, not advice. Chosen on dev-split
@@ -90,7 +90,7 @@ def _early_sell(s: VideoScores, e: VideoEvidence) -> tuple[float | None, float |
         (
             ln
             for ln in s.lines
-            if ln.source == "speech" and ln.start_s >= after and ln.sell >= SELL_TURN
+            if ln.source == "speech" and ln.start_s >= after and is_hard_sell(ln)
         ),
         None,
     )

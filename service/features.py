@@ -76,8 +76,8 @@ FEATURES: tuple[Feature, ...] = (
 )
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
 # Raised when a feature's meaning changes, so models fitted on the old meaning are refitted.
-# 2: sp_score dropped; sell_too_early is the first line after the hook that carries
-# anything being a hard sell (was: a hard sell before 5 s, the hook included).
+# 2: sp_score dropped; sell_too_early: the first line after the hook that carries
+# anything is a hard sell, not a selling point (was: a sell before 5 s, hook included).
 FEATURES_VERSION = 2
 LABELS = {f.name: f.label for f in FEATURES}
 # Features a creator changes by re-editing or re-shooting the video (the diagnosis moves

@@ -47,7 +47,8 @@ def score_seed_sell(
 
     The sell comes too early when the first line after the hook that carries anything
     (grass-planting, a hard sell or a selling point; greetings and filler are skipped) is a
-    hard sell: the price push comes before the viewer has seen why they would want it. The
+    hard sell and not a selling point: the price push comes before the viewer has seen why
+    they would want it. The
     hook is the lines that start inside ``hook_window_s``, as in ``score_hook``; a price or
     deal as the hook itself is a hook type, not a sell too early.
     """
@@ -77,11 +78,17 @@ def score_seed_sell(
         sell_share=round(sell / total, 3) if total else 0.0,
         curve=tuple(curve),
         sell_turn_s=turn,
-        sell_too_early=first is not None and first.sell >= SELL_TURN,
+        sell_too_early=first is not None and is_hard_sell(first),
         never_sells=turn is None and cta is None,
         cta_time_s=cta.start_s if cta else None,
         cta_quote=cta.text if cta else None,
     )
+
+
+def is_hard_sell(ln: ScoredLine) -> bool:
+    """A sell that is not also a selling point ("5,000 five-star reviews" reads as selling
+    but is FABE evidence: it builds the case rather than pushing the price)."""
+    return ln.sell >= SELL_TURN and ln.fabe_role == "none"
 
 
 def _carries(ln: ScoredLine) -> bool:

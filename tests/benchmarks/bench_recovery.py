@@ -12,7 +12,8 @@ PP-OCR, the fine-tuned heads from the store) and compares with the ground truth:
   carry an intent label (seed, sell and CTA lines; hook and selling-point lines carry
   none), so the predicted share is taken over the speech sentences that overlap those
   lines (``seed_sell_over``), and, for reference, over the whole video as the report does;
-- CTA found within 1.5 s of the scripted one, and none found where none was scripted.
+- CTA found within 1.5 s of the scripted one, and none found where none was scripted;
+- a hard sell too early (the line after the hook is a sell) flagged exactly when planted.
 
     python tests/benchmarks/bench_recovery.py [--langs en es fr id] [--n 10] [--seed 31]
 
@@ -69,6 +70,7 @@ class Tally:
     share_ok: int = 0
     share_video_ok: int = 0
     cta_ok: int = 0
+    early_ok: int = 0
     seconds: float = 0.0
 
 
@@ -117,6 +119,8 @@ def compare(truth: dict, scored, tally: Tally, lang: str) -> dict:  # noqa: ANN0
     tally.cta_ok += (t_cta is None and p_cta is None) or (
         t_cta is not None and p_cta is not None and abs(t_cta - p_cta) <= MATCH_S
     )
+    t_early = bool(truth["plan"]["hard_sell_early"])
+    tally.early_ok += t_early == s.seed_sell.sell_too_early
     return {
         "hook_coverage": round(cov, 2),
         "hook_quote": s.hook.quote,
@@ -126,6 +130,7 @@ def compare(truth: dict, scored, tally: Tally, lang: str) -> dict:  # noqa: ANN0
         "sell_share_truth": truth["sell_share"],
         "sell_share_err": None if share_err is None else round(share_err, 3),
         "cta": (t_cta, p_cta),
+        "sell_too_early": (t_early, s.seed_sell.sell_too_early),
     }
 
 
@@ -173,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.videos / "recovery_rows.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
 
     cols = ["lang", "videos", "hook_found", "strength", "sp_prec", "sp_recall", "share<=0.1"]
-    cols += ["(video)", "cta_ok", "seconds"]
+    cols += ["(video)", "cta_ok", "early_ok", "seconds"]
     print("\n" + " ".join(f"{c:>10s}" for c in cols))
     total = Tally()
     for lang, t in tallies.items():
@@ -201,6 +206,7 @@ def _row(name: str, t: Tally) -> str:
             _ratio(t.share_ok, t.share_n),
             _ratio(t.share_video_ok, t.share_n),
             _ratio(t.cta_ok, t.videos),
+            _ratio(t.early_ok, t.videos),
             f"{t.seconds:10.0f}",
         ]
     )

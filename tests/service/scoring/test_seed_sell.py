@@ -31,6 +31,9 @@ def test_a_sell_after_grass_planting_or_a_selling_point_is_not_too_early():
     assert not score_seed_sell(seeded, 10.0).sell_too_early
     assert not score_seed_sell(featured, 10.0).sell_too_early
     assert score_seed_sell(seeded, 10.0).sell_turn_s == 5.5
+    # social proof reads as selling, but as a selling point it builds the case first
+    proof = [HOOK, line(3.0, 5.0, sell=0.8, role="evidence"), line(5.5, 8.0, sell=0.9)]
+    assert not score_seed_sell(proof, 10.0).sell_too_early
 
 
 def test_a_price_hook_is_a_hook_not_a_sell_too_early():
