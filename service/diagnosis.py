@@ -84,16 +84,11 @@ def _last_line(s: VideoScores, e: VideoEvidence) -> tuple[float | None, float | 
 
 
 def _early_sell(s: VideoScores, e: VideoEvidence) -> tuple[float | None, float | None, str | None]:
-    """The first hard-sell line after the hook (the one that comes too early)."""
+    """The first hard-sell line after the hook (the one that comes too early), read from
+    the same lines as ``score_seed_sell``: the spoken ones, or the captions if none are."""
     after = s.hook.window_s[1]
-    line = next(
-        (
-            ln
-            for ln in s.lines
-            if ln.source == "speech" and ln.start_s >= after and is_hard_sell(ln)
-        ),
-        None,
-    )
+    read = [ln for ln in s.lines if ln.source == "speech"] or list(s.lines)
+    line = next((ln for ln in read if ln.start_s >= after and is_hard_sell(ln)), None)
     if line is None:
         return s.seed_sell.sell_turn_s, None, None
     return line.start_s, line.end_s, line.text

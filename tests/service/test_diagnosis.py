@@ -101,6 +101,18 @@ def test_a_hard_sell_too_early_points_at_the_sell_line_not_the_price_hook():
     assert reason.effect == pytest.approx(math.e - 1, abs=1e-3)
     assert reason.evidence.time_s == 3.5
     assert reason.evidence.quote == "Only today, half price, last 20 left."
+    # a silent video with captions only: the caption that sells too early is quoted
+    cap = _evidence(
+        [], captions=[Caption("9.99 AIR FRYER", 0.2, 2.5, (0.1, 0.1, 0.9, 0.2), 0.99),
+                      Caption("Only today, half price, last 20 left.", 3.5, 6.0,
+                              (0.1, 0.7, 0.9, 0.8), 0.99)], duration=10.0,
+    )  # fmt: skip
+    s = score_evidence(cap, TableScorer(table))
+    assert s.seed_sell.sell_too_early
+    f = conversion_features(s, cap, VideoMeta())
+    (reason,) = diagnose(f, s, cap, linear_model({"sell_too_early": -1.0}))
+    assert reason.evidence.time_s == 3.5
+    assert reason.evidence.quote == "Only today, half price, last 20 left."
 
 
 def test_longest_gap_finds_the_silence():
