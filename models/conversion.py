@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from service.errors import ModelStaleError
 from service.features import FEATURE_NAMES, FEATURES, FEATURES_VERSION
 
 CONVERSION_MODEL = "sellscope-conversion"
@@ -299,8 +300,6 @@ class ConversionModel:
     def load(cls, folder: Path, metadata: dict | None = None) -> ConversionModel:
         """Read a model written by :meth:`save`."""
         import joblib
-
-        from service.errors import ModelStaleError
 
         d = joblib.load(folder / "conversion.joblib")
         version = d.get("features_version", 1)

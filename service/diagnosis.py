@@ -18,7 +18,7 @@ import numpy as np
 from service.evidence.keyframes import nearest_keyframe
 from service.evidence.types import VideoEvidence
 from service.features import FEATURE_NAMES
-from service.scoring.seed_sell import is_hard_sell
+from service.scoring.seed_sell import early_sell
 from service.scoring.video import VideoScores
 
 # +5% predicted conversion: smaller effects are noise, not advice. Chosen on dev-split
@@ -84,11 +84,8 @@ def _last_line(s: VideoScores, e: VideoEvidence) -> tuple[float | None, float | 
 
 
 def _early_sell(s: VideoScores, e: VideoEvidence) -> tuple[float | None, float | None, str | None]:
-    """The first hard-sell line after the hook (the one that comes too early), read from
-    the same lines as ``score_seed_sell``: the spoken ones, or the captions if none are."""
-    after = s.hook.window_s[1]
-    read = [ln for ln in s.lines if ln.source == "speech"] or list(s.lines)
-    line = next((ln for ln in read if ln.start_s >= after and is_hard_sell(ln)), None)
+    """The hard-sell line that comes too early (``seed_sell.early_sell``)."""
+    line = early_sell(s.lines, s.hook.window_s[1])
     if line is None:
         return s.seed_sell.sell_turn_s, None, None
     return line.start_s, line.end_s, line.text

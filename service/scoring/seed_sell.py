@@ -48,11 +48,9 @@ def score_seed_sell(
     The sell comes too early when the first line after the hook that carries anything
     (grass-planting, a hard sell or a selling point; greetings and filler are skipped) is a
     hard sell and not a selling point: the price push comes before the viewer has seen why
-    they would want it. The
-    hook is the lines that start inside ``hook_window_s``, as in ``score_hook``; a price or
-    deal as the hook itself is a hook type, not a sell too early.
+    they would want it (``early_sell``).
     """
-    spoken = [ln for ln in lines if ln.source == "speech"] or list(lines)
+    spoken = read_lines(lines)
     seed = sum(ln.seed * ln.duration_s for ln in spoken)
     sell = sum(ln.sell * ln.duration_s for ln in spoken)
     total = seed + sell
@@ -71,18 +69,36 @@ def score_seed_sell(
         )
         t = end
     turn = next((ln.start_s for ln in spoken if ln.sell >= SELL_TURN), None)
-    first = next((ln for ln in spoken if ln.start_s >= hook_window_s and _carries(ln)), None)
+    early = early_sell(lines, hook_window_s)
     cta = next((ln for ln in lines if ln.cta >= CTA_THRESHOLD), None)
     return SeedSellScore(
         seed_share=round(seed / total, 3) if total else 0.0,
         sell_share=round(sell / total, 3) if total else 0.0,
         curve=tuple(curve),
         sell_turn_s=turn,
-        sell_too_early=first is not None and is_hard_sell(first),
+        sell_too_early=early is not None,
         never_sells=turn is None and cta is None,
         cta_time_s=cta.start_s if cta else None,
         cta_quote=cta.text if cta else None,
     )
+
+
+def read_lines(lines: list[ScoredLine] | tuple[ScoredLine, ...]) -> list[ScoredLine]:
+    """The lines the balance is read from: the spoken ones, or the captions if none are."""
+    return [ln for ln in lines if ln.source == "speech"] or list(lines)
+
+
+def early_sell(
+    lines: list[ScoredLine] | tuple[ScoredLine, ...], hook_window_s: float = HOOK_WINDOW_S
+) -> ScoredLine | None:
+    """The hard sell that comes too early, if any: the first line after the hook that
+    carries anything, when it is a hard sell. The hook is the lines that start inside
+    ``hook_window_s``, as in ``score_hook``; a price or deal as the hook itself is a hook
+    type, not a sell too early."""
+    first = next(
+        (ln for ln in read_lines(lines) if ln.start_s >= hook_window_s and _carries(ln)), None
+    )
+    return first if first is not None and is_hard_sell(first) else None
 
 
 def is_hard_sell(ln: ScoredLine) -> bool:
