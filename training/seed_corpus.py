@@ -45,6 +45,17 @@ LABELS: dict[str, dict[str, tuple]] = {
     "selling_point": {"role": FABE_ROLES},
     "intent": {"intent": INTENTS, "cta": (True, False)},
 }
+# A selling-point line with no FABE role (greeting, filler, vague praise, price, CTA) also
+# carries the intent task's labels: the synthesizer uses such lines as filler and must
+# know which of them sell or ask the viewer to act.
+NO_ROLE_LABELS: dict[str, tuple] = LABELS["intent"]
+
+
+def label_fields(task: str, record: dict) -> dict[str, tuple]:
+    """The label fields an item of ``task`` must carry, given its record."""
+    if task == "selling_point" and record.get("role") == "none":
+        return LABELS[task] | NO_ROLE_LABELS
+    return LABELS[task]
 
 
 @dataclass(frozen=True)
@@ -62,29 +73,29 @@ class SeedItem:
     split: str | None
 
 
+def item_from_record(d: dict, task: str) -> SeedItem:
+    """The item of ``task`` that one JSONL record describes."""
+    return SeedItem(
+        id=d["id"],
+        group=d.get("group", d["id"]),
+        task=task,
+        lang=d["lang"],
+        category=d.get("category", ""),
+        source=d.get("source", "speech"),
+        text=d["text"],
+        labels={k: d[k] for k in label_fields(task, d) if k in d},
+        split=d.get("split"),
+    )
+
+
 def load_items(root: Path = SEED_DIR, task: str | None = None) -> list[SeedItem]:
     """Every item of the corpus (of one task, if given), in file order."""
     items: list[SeedItem] = []
     for t in TASKS if task is None else (task,):
         for path in sorted((root / t).glob("*.jsonl")):
             for line in path.read_text(encoding="utf-8").splitlines():
-                if not line.strip():
-                    continue
-                d = json.loads(line)
-                labels = {k: d[k] for k in LABELS[t] if k in d}
-                items.append(
-                    SeedItem(
-                        id=d["id"],
-                        group=d.get("group", d["id"]),
-                        task=t,
-                        lang=d["lang"],
-                        category=d.get("category", ""),
-                        source=d.get("source", "speech"),
-                        text=d["text"],
-                        labels=labels,
-                        split=d.get("split"),
-                    )
-                )
+                if line.strip():
+                    items.append(item_from_record(json.loads(line), t))
     return items
 
 
@@ -208,7 +219,7 @@ def check(
             problems.append(f"{where}: source must be speech or caption")
         if not it.text.strip():
             problems.append(f"{where}: empty text")
-        for name, allowed in LABELS[it.task].items():
+        for name, allowed in label_fields(it.task, it.labels).items():
             if it.labels.get(name) not in allowed:
                 problems.append(f"{where}: {name}={it.labels.get(name)!r} not in {allowed}")
         if it.split not in SPLITS:

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.seed_corpus import LABELS, SEED_DIR, SPLITS, TASKS, SeedItem
+from training.seed_corpus import SEED_DIR, SPLITS, TASKS, SeedItem, item_from_record
 from training.synth_draw import (
     TEXTURES,
     CaptionLook,
@@ -323,19 +323,7 @@ def _read_items(path: Path, task: str) -> list[SeedItem]:
             d = json.loads(line)
         except json.JSONDecodeError as e:
             raise SynthError(f"{path}, line {n}: not valid JSON ({e})") from e
-        out.append(
-            SeedItem(
-                id=d["id"],
-                group=d.get("group", d["id"]),
-                task=task,
-                lang=d["lang"],
-                category=d.get("category", ""),
-                source=d.get("source", "speech"),
-                text=d["text"],
-                labels={k: d[k] for k in LABELS[task] if k in d},
-                split=d.get("split"),
-            )
-        )
+        out.append(item_from_record(d, task))
     return out
 
 
@@ -438,6 +426,14 @@ def _intent_is(intent: str, cta: bool) -> Callable[[SeedItem], bool]:
     return lambda it: it.labels.get("intent") == intent and bool(it.labels.get("cta")) == cta
 
 
+def _is_praise(it: SeedItem) -> bool:
+    return (
+        it.labels.get("role") == "none"
+        and it.labels.get("intent") in ("seed", "neutral")
+        and not it.labels.get("cta")
+    )
+
+
 def assemble_script(
     plan: Plan, corpus: Corpus, category: str, rng: np.random.Generator
 ) -> list[Slot]:
@@ -459,7 +455,9 @@ def assemble_script(
             body.append(Slot(it, "selling_point", shown))
     extras = [("seed", _intent_is("seed", False), intents)] * plan.n_seed
     if plan.praise:
-        extras.append(("praise", lambda x: x.labels.get("role") == "none", sps))
+        # filler with no FABE role that neither sells nor asks to act: a price or CTA
+        # line here would be a sell or a CTA the truth does not plan
+        extras.append(("praise", _is_praise, sps))
     if plan.neutral:
         extras.append(("neutral", _intent_is("neutral", False), intents))
     for kind, want, pool in extras:

@@ -103,7 +103,19 @@ def test_check_reports_problems(tmp_path):
             _hook(2, "Stop scrolling now", group="en-hook-0001", split="test"),  # group straddles
             _hook(3, "Hi guys welcome back", split="train", strength="meh"),  # bad label
             _hook(4, "Look at this", split=None, category="cars"),  # no split, bad category
-        ]
+        ],
+        "selling_point": [
+            {
+                **_hook(5, "Hi guys", split="train"),
+                "id": "en-selling_point-0005",
+                "role": "none",
+            },  # no intent / cta
+            {
+                **_hook(6, "Ten grams of protein", split="train"),
+                "id": "en-selling_point-0006",
+                "role": "feature",
+            },  # a feature needs none
+        ],
     }
     problems = check(_tiny(tmp_path, rows), languages=("en",), min_items=5)
     text = "\n".join(problems)
@@ -112,3 +124,6 @@ def test_check_reports_problems(tmp_path):
     assert "unknown category 'cars'" in text
     assert "en-hook-0004: no split" in text
     assert "hook/en: 4 items, at least 5 needed" in text
+    assert "en-selling_point-0005: intent=None" in text
+    assert "en-selling_point-0005: cta=None" in text
+    assert "en-selling_point-0006" not in text

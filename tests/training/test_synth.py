@@ -53,6 +53,14 @@ SELLING_POINTS = [
     ("evidence", "kitchen", "Ten thousand reviews with four point nine stars."),
     ("none", "beauty", "Honestly I love it so much."),
 ]
+# Lines with no FABE role carry intent and CTA labels; a price or a CTA must never be drawn
+# as filler (it would plant a sell or a call to action the truth does not know of).
+NO_ROLE = {
+    "Honestly I love it so much.": ("seed", False),
+    "It is only nine ninety nine today.": ("sell", False),
+    "Link in bio for the lipstick.": ("sell", True),
+}
+SELLING_POINTS += [("none", "beauty", t) for t in list(NO_ROLE)[1:]]
 INTENTS = [
     ("seed", False, "beauty", "I wear it every morning on my way to work."),
     ("seed", False, "kitchen", "I cook my eggs in it every single day."),
@@ -76,10 +84,15 @@ def _write_corpus(root: Path) -> None:
              "type": kind, "split": "train"}
         )  # fmt: skip
     for i, (role, cat, text) in enumerate(SELLING_POINTS):
-        rows["selling_point"].append({"category": cat, "text": text, "role": role, "split": "test"})
+        intent, cta = NO_ROLE.get(text, ("seed", False))
+        extra = {"intent": intent, "cta": cta} if role == "none" else {}
         rows["selling_point"].append(
-            {"category": "toys", "text": f"{DECOY} point {i}", "role": role, "split": "train"}
+            {"category": cat, "text": text, "role": role, "split": "test", **extra}
         )
+        rows["selling_point"].append(
+            {"category": "toys", "text": f"{DECOY} point {i}", "role": role, "split": "train",
+             **extra}
+        )  # fmt: skip
     for i, (intent, cta, cat, text) in enumerate(INTENTS):
         rows["intent"].append(
             {"category": cat, "text": text, "intent": intent, "cta": cta, "split": "test"}
@@ -238,6 +251,16 @@ def test_flaws_are_varied():
         assert 0.25 <= np.mean(flags) <= 0.45, code
     clean = np.mean([not any(f[i] for f in has.values()) for i in range(len(plans))])
     assert clean >= 0.1
+
+
+def test_praise_filler_is_never_a_price_or_a_call_to_action(corpus):
+    c = synth.Corpus.load(corpus, "en", "test")
+    plan = replace(plan_for(0, 0), praise=True)
+    drawn = set()
+    for i in range(40):
+        slots = synth.assemble_script(plan, c, "beauty", np.random.default_rng(i))
+        drawn |= {s.item.text for s in slots if s.kind == "praise"}
+    assert drawn == {"Honestly I love it so much."}
 
 
 def test_text_layout():
