@@ -132,7 +132,9 @@ def train_default_heads(
         encoder, tokenizer, train_ex, train_pairs, config, progress,
         # FABE "none" from the other tasks too; written and heard
         refit_examples=with_heard(refit_ex) if config.heard_share > 0 else refit_ex,
+        started=t0,
     )  # fmt: skip
+    t_eval = time.perf_counter()
     temps = fit_temperatures(trained, dev_ex)
 
     # the per-task figures on each task's own items, as the corpus defines the tasks
@@ -149,6 +151,10 @@ def train_default_heads(
 
     auc = roc_auc(np.array([e.labels["clickbait"] for e in cb]), cb_logits[:, 1] - cb_logits[:, 0])
     seconds = time.perf_counter() - t0
+    progress(
+        f"evaluated on the held-out splits in {time.perf_counter() - t_eval:.0f} s; "
+        f"{seconds:.0f} s in all (budget {config.budget_seconds:.0f} s)"
+    )
 
     tag = None
     if register:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from training.train_heads import (
     TrainConfig,
     fit_temperatures,
     forward_top,
+    length_grouped,
     predict_logits,
     train,
 )
@@ -91,6 +94,45 @@ def test_training_learns_a_separable_task_and_pairs(tiny):
     temps = fit_temperatures(trained, ex)
     assert 0.3 <= temps["hook_strength"] <= 5.0
     assert float(trained.heads.temperature[0]) == pytest.approx(temps["hook_strength"])
+
+
+def test_length_grouped_batches_pad_less_and_keep_every_index():
+    rng = np.random.default_rng(0)
+    lengths = list(rng.integers(5, 60, 1000))
+    order = [int(i) for i in rng.permutation(1000)]
+
+    def padded(batches):
+        return sum(max(lengths[i] for i in b) * len(b) for b in batches)
+
+    plain = length_grouped(order, lengths, 32, chunk=0)
+    grouped = length_grouped(order, lengths, 32, chunk=10)
+    assert plain == [order[s : s + 32] for s in range(0, 1000, 32)]
+    assert sorted(i for b in grouped for i in b) == list(range(1000))
+    assert [len(b) for b in grouped] == [len(b) for b in plain]
+    assert padded(grouped) < 0.75 * padded(plain)
+    # only within a chunk: the first 320 indices stay the first 10 batches
+    assert {i for b in grouped[:10] for i in b} == set(order[:320])
+
+
+def test_training_stops_before_an_epoch_that_would_end_past_the_budget(tiny):
+    encoder, tok = tiny
+    ex = [Example(t, {"hook_strength": k}, "en", "seed")
+          for t, k in [("stop scrolling look", 1), ("hello guys welcome", 0)]]  # fmt: skip
+    lines: list[str] = []
+    config = TrainConfig(epochs=5, batch_size=2, trainable_layers=1, pairs_per_epoch=0,
+                         refit_tasks=(), budget_seconds=60.0, tail_epochs=1e9)  # fmt: skip
+    # one epoch always runs; with a tail of 1e9 epochs the next would end past 60 s
+    t = train(encoder, tok, ex, [], config, lines.append)
+    assert [h["epoch"] for h in t.history if "epoch" in h] == [1]
+    assert t.history[-1]["stopped_after_epoch"] == 1
+    assert any(ln.startswith("stopping after epoch 1") for ln in lines)
+    # a run that began 61 s ago has spent its budget before the first check
+    lines.clear()
+    config = replace(config, tail_epochs=0.0)
+    t = train(encoder, tok, ex, [], config, lines.append, started=time.perf_counter() - 61)
+    assert t.history[-1]["stopped_after_epoch"] == 1
+    t = train(encoder, tok, ex, [], replace(config, budget_seconds=1e6), lines.append)
+    assert [h["epoch"] for h in t.history] == [1, 2, 3, 4, 5]
 
 
 def test_macro_f1_and_confusion():
