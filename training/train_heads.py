@@ -57,7 +57,7 @@ class TrainConfig:
     # Batches of texts of about the same length (transformers' ``group_by_length``): the
     # shuffled order is cut into chunks of ``length_chunk`` batches, each chunk sorted by
     # token count and cut into batches, and the batches shuffled. Padding falls from 1.53
-    # to 1.02 tokens per real token on the training texts and an epoch from about 125 to
+    # to 1.02 tokens per real token on the training texts and an epoch from about 117 to
     # 94 s, but in one run (seed 0) hook-type macro-F1 on the seed test split fell from
     # 0.876 to 0.870 (fr 0.905 -> 0.787, th 0.717 -> 0.673) and Upworthy pair accuracy from
     # 0.701 to 0.693; off (0) until more seeds show whether that is noise.
