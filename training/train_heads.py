@@ -449,6 +449,7 @@ def train(
     weights = class_weights(config)
     trained = TrainedHeads(encoder, heads, cache, config.trainable_layers)
     n_tokens = {t: int(v.shape[0]) for t, v in cache.states.items()}
+    pair_lengths = [max(n_tokens[a], n_tokens[b]) for a, b in train_pairs]  # once, not per epoch
     epoch_seconds: list[float] = []
     for epoch in range(config.epochs):
         if epoch_seconds:
@@ -479,7 +480,6 @@ def train(
         ]
         if n_pairs:
             chosen = rng.choice(len(train_pairs), n_pairs, replace=False)
-            pair_lengths = [max(n_tokens[a], n_tokens[b]) for a, b in train_pairs]
             batches += [
                 ("pair", [train_pairs[i] for i in b])
                 for b in length_grouped(
