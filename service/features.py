@@ -78,7 +78,8 @@ FEATURE_NAMES = tuple(f.name for f in FEATURES)
 # Raised when a feature's meaning changes, so models fitted on the old meaning are refitted.
 # 2: sp_score dropped; sell_too_early: the first line after the hook that carries
 # anything is a hard sell, not a selling point (was: a sell before 5 s, hook included).
-FEATURES_VERSION = 2
+# 3: cta_position is where the last call to action comes (was: the first).
+FEATURES_VERSION = 3
 LABELS = {f.name: f.label for f in FEATURES}
 # Features a creator changes by re-editing or re-shooting the video (the diagnosis moves
 # these); the rest describe the offer and the audience.

@@ -50,3 +50,13 @@ def test_shares_weigh_probabilities_by_speaking_time_and_cta_is_found():
     assert s.seed_share == pytest.approx(3.0 / 6.0) and s.sell_share == pytest.approx(3.0 / 6.0)
     assert s.cta_time_s == 4.0 and not s.never_sells
     assert score_seed_sell([line(0.0, 4.0, seed=0.9)], 6.0).never_sells
+
+
+def test_the_cta_reported_is_the_closing_ask_not_an_opening_imperative():
+    # "Stop scrolling" read as a CTA at the hook, the real ask at the end
+    lines = [line(0.2, 2.5, sell=0.5, cta=0.74), line(3.0, 8.0, seed=0.9),
+             line(9.0, 11.0, sell=0.9, cta=0.9)]  # fmt: skip
+    s = score_seed_sell(lines, 12.0)
+    assert s.cta_time_s == 9.0 and s.cta_quote == lines[-1].text
+    # alone, the opening one still counts: a video whose only ask is at the start has one
+    assert score_seed_sell(lines[:2], 12.0).cta_time_s == 0.2
