@@ -23,7 +23,14 @@ from typing import Any
 import numpy as np
 
 from service.batch.results import ResultRow
-from service.batch.work import DEFAULT_WORKER, Task, Worker, build_worker, run_task
+from service.batch.work import (
+    DEFAULT_WORKER,
+    Task,
+    Worker,
+    build_worker,
+    run_task,
+    thread_env,
+)
 from service.errors import InputError
 
 RAY_TEMP = os.path.join(tempfile.gettempdir(), "sellscope-ray")  # short: Ray puts sockets here
@@ -141,6 +148,12 @@ def run_ray(
             batch_format="numpy",
             compute=ray.data.ActorPoolStrategy(size=min(workers, len(tasks))),
             num_cpus=threads,
+            # the actor's process starts with its thread count: OpenMP reads
+            # OMP_NUM_THREADS once, when a library first loads it, and Ray's worker loads
+            # one before the actor runs; an inherited OMP_NUM_THREADS=1 then held Whisper
+            # to one thread, slower, and its words (so the scores) differed from the local
+            # engine's
+            runtime_env={"env_vars": thread_env(threads)},
         )
         for rec in ds.iter_rows():
             on_row(ResultRow.from_json(str(rec["row"])))

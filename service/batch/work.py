@@ -85,14 +85,20 @@ class Worker(Protocol):
     def __call__(self, task: Task) -> ResultRow: ...
 
 
+def thread_env(threads: int) -> dict[str, str]:
+    """The environment variables that give a process ``threads`` compute threads."""
+    return {"SELLSCOPE_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
+
+
 def set_threads(threads: int) -> None:
     """Give this process ``threads`` compute threads (ONNX, CTranslate2 and torch).
 
     Both engines call it with the same number so their scores are the same bit for bit
-    (a reduction split over other thread counts can round differently).
+    (a reduction split over other thread counts can round differently). OpenMP reads
+    ``OMP_NUM_THREADS`` when it first loads, so this must run before any library that
+    loads it, or the process must start with ``thread_env`` (Ray actors do).
     """
-    os.environ["SELLSCOPE_THREADS"] = str(threads)
-    os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ.update(thread_env(threads))
     import torch
 
     torch.set_num_threads(threads)

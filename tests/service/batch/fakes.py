@@ -3,7 +3,8 @@
 A "video" is a file that starts with ``FAKEVIDEO``; anything else fails like a corrupt
 upload. ``CRASH`` in the bytes ends the worker process (a crash in a native decoder).
 Environment (inherited by spawn workers): ``FAKE_DELAY`` seconds per video, ``FAKE_LOG``
-a file that gets one line per scored video, ``FAKE_HEADS`` the heads tag to report.
+a file that gets one line per scored video, ``FAKE_HEADS`` the heads tag to report,
+``FAKE_ENV_LOG`` a file that gets the thread variables each worker process starts with.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class FakeWorker:
         self.threads = threads
         self.delay = float(os.environ.get("FAKE_DELAY", "0"))
         self.log = os.environ.get("FAKE_LOG")
+        if env_log := os.environ.get("FAKE_ENV_LOG"):
+            with open(env_log, "a") as f:
+                f.write(f"{threads} {os.environ.get('OMP_NUM_THREADS')}\n")
 
     @staticmethod
     def expected_tags() -> dict[str, str]:

@@ -31,6 +31,24 @@ def test_ray_engine_gives_the_local_rows(tmp_path):
     assert again.skipped == 3 and again.failed == 1  # resume works the same way
 
 
+def test_actors_start_with_their_thread_count(tmp_path, monkeypatch):
+    """An inherited OMP_NUM_THREADS=1 (a usual cluster default) must not reach the actors:
+    OpenMP reads it once, at load, and held Whisper to one thread (other words, so other
+    scores than the local engine's)."""
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("needs 2 cores to tell 1 thread from the actor's share")
+    write_fake_video(tmp_path / "v" / "a.mp4", "a")
+    log = tmp_path / "env.log"
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("FAKE_ENV_LOG", str(log))
+    run_batch(tmp_path / "v", tmp_path / "r.parquet", engine="ray", worker=FAKE,
+              progress=False, cache=False)  # fmt: skip
+    threads, omp = log.read_text().split()
+    assert int(threads) >= 2 and omp == threads
+
+
 def test_unreachable_cluster_is_a_user_error(tmp_path):
     from service.errors import InputError
 
