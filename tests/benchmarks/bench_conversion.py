@@ -14,7 +14,11 @@ and prints:
 - the 80% interval's coverage of the realised (smoothed) rate: target within 0.05;
 - how often the diagnosis names a planted flaw among its top 3 reasons, per video and per
   flaw; how many of the top-3 reasons given name a planted flaw (precision); and how many
-  reasons videos without a planted flaw get.
+  reasons videos without a planted flaw get;
+- the reasons against the simulation's truth (``training.diagnosis_truth``): how many are
+  real (their fix raises the true rate by ``MIN_EFFECT`` or more), per code; how many of
+  the fixes worth 10% or more are named; what the top reason's fix is worth against the
+  best fix; and how many reasons videos with nothing worth fixing get.
 
     python tests/benchmarks/bench_conversion.py [--n 12] [--langs zh en id fr fi es vi th]
 """
@@ -38,11 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     from scipy.stats import spearmanr
 
     from models.conversion import smoothed_log_rate
+    from service.diagnosis import MIN_EFFECT
     from service.domain import LANGUAGES
     from service.pipeline import Scorers, analyse
     from training.conversion_data import render
+    from training.diagnosis_truth import true_effects, truth_features
     from training.evidence_cache import Job, extract_many
     from training.outcomes import load_manifest
+    from training.synth_outcome import content_quality
     from training.train_conversion import meta_of
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     per_video, flaw_hits, flaw_n, clean_reasons = [], Counter(), Counter(), []
     given, right = 0, 0  # top-3 reasons given, and those that name a planted flaw
     clean_codes: Counter = Counter()
+    # against the truth: reasons given and real per code, fixes worth >= 10% and named,
+    # the top reason's true effect / the best one's, reasons where nothing is worth fixing
+    code_given, code_real, clean_real = Counter(), Counter(), []
+    big_n, big_named, top_share, top_best, idle_reasons = 0, 0, [], [], []
     for r, o in zip(rows, outcomes, strict=True):
         if o.evidence is None:
             print(f"  failed {r.video.name}: {o.error}")
@@ -102,6 +113,24 @@ def main(argv: list[str] | None = None) -> int:
         else:
             clean_reasons.append(len(scored.diagnosis))
             clean_codes.update(x.code for x in scored.diagnosis)
+        f = truth_features(truth)
+        assert abs(content_quality(f) - truth["outcome"]["content_quality"]) < 1e-3, r.video
+        effects = true_effects(f)
+        codes = [x.code for x in scored.diagnosis]
+        real = [effects[c] >= MIN_EFFECT for c in codes]
+        code_given.update(codes)
+        code_real.update(c for c, ok in zip(codes, real, strict=True) if ok)
+        if not planted:
+            clean_real += real
+        big = [c for c, e in effects.items() if e >= 0.10]
+        big_n += len(big)
+        big_named += sum(c in codes for c in big)
+        best = max(effects.values())
+        if best < MIN_EFFECT:
+            idle_reasons.append(len(codes))
+        elif codes:
+            top_share.append(effects[codes[0]] / best)
+            top_best.append(effects[codes[0]] >= best - 1e-9)
 
     pred, realised, true_cvr = map(np.array, (pred, realised, true_cvr))
     lo, hi, y, langs = np.log(lo), np.log(hi), np.array(y), np.array(langs)
@@ -135,6 +164,32 @@ def main(argv: list[str] | None = None) -> int:
               f"{np.mean(clean_reasons):.1f}, max {max(clean_reasons)}; none on "
               f"{np.mean(np.array(clean_reasons) == 0):.2f}")  # fmt: skip
         print("  their reasons: " + ", ".join(f"{c} {n}" for c, n in clean_codes.most_common()))
+    n_given, n_real = sum(code_given.values()), sum(code_real.values())
+    print(
+        f"\nreasons against the simulation's truth (real: the fix raises the true rate by "
+        f">= {MIN_EFFECT:.0%}): {n_real} of {n_given} real ({n_real / max(1, n_given):.2f})"
+    )
+    for c, n in code_given.most_common():
+        print(f"  {c:26s} given {n:3d}, real {code_real[c]:3d} ({code_real[c] / n:.2f})")
+    if clean_real:
+        print(
+            f"  on videos without a planted flaw: {sum(clean_real)} of {len(clean_real)} "
+            f"real ({np.mean(clean_real):.2f})"
+        )
+    print(
+        f"fixes worth >= 10% named among the reasons: {big_named} of {big_n} "
+        f"({big_named / max(1, big_n):.2f})"
+    )
+    if top_share:
+        print(
+            f"top reason's true effect / the best fix's: mean {np.mean(top_share):.2f}; "
+            f"the top reason is the best fix on {np.mean(top_best):.2f} of {len(top_share)}"
+        )
+    if idle_reasons:
+        print(
+            f"videos with nothing worth fixing: {len(idle_reasons)}, reasons given: mean "
+            f"{np.mean(idle_reasons):.1f}; none on {np.mean(np.array(idle_reasons) == 0):.2f}"
+        )
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     return 0
 

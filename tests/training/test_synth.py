@@ -423,3 +423,13 @@ def test_the_mandarin_voice_is_heard_as_mandarin(evidence_models):
         similarity.append(SequenceMatcher(None, normalise_text(line), normalise_text(text)).ratio())
     # measured: mean 0.33 with cmn-latn-pinyin (espeak is no native speaker), 0.0 with cmn
     assert np.mean(similarity) >= 0.2, similarity
+
+
+def test_truth_json_reads_back_the_outcome_inputs(rendered):
+    from training.diagnosis_truth import truth_features
+
+    for v in rendered:
+        d = json.loads(v.truth_path.read_text(encoding="utf-8"))
+        f = truth_features(d)
+        assert content_quality(f) == pytest.approx(d["outcome"]["content_quality"], abs=1e-4)
+        assert f.hook_strong == (d["hook"]["strength"] == "strong")

@@ -1,0 +1,88 @@
+"""What each diagnosis reason's fix is worth on a synthetic video: the oracle for reasons.
+
+The diagnosis (``service.diagnosis``) estimates a reason's effect with the fitted conversion
+model. On a synthetic video the truth is known: make the same fix in the video's
+ground-truth content features and ask the outcome model (``training.synth_outcome``) how
+much the true conversion rate rises. A reason is *real* on that video when its true effect
+reaches the diagnosis's own bar (``MIN_EFFECT``), and *invented* when it does not.
+
+Judging reasons by planted flaws alone calls real advice invented: a video planned without
+a flaw can still show one selling point in four on screen, or have no proof, and the
+simulation pays for fixing either. Codes the simulation has no term for (text in the hook,
+motion, vague claims, pacing, no speech) are never real here; in real shops they may be.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from training.synth import DEAD_AIR_MIN_S
+from training.synth_outcome import FABE, ContentFeatures, content_quality
+
+Fix = Callable[[ContentFeatures], ContentFeatures]
+
+# The fix of each reason code in ground-truth terms, as ``service.diagnosis`` repairs the
+# model's features (same targets: product by 1 s, three roles with proof, two thirds shown,
+# a CTA with a third of the persuasion selling, ...).
+TRUTH_FIXES: dict[str, Fix | None] = {
+    "weak_hook": lambda f: replace(f, hook_strong=True),
+    "no_text_in_hook": None,
+    "static_opening": None,
+    "product_too_late": lambda f: replace(
+        f, product_first_shown_s=min(f.product_first_shown_s, 1.0)
+    ),
+    "no_clear_selling_point": lambda f: replace(
+        f,
+        roles=f.roles | {"feature", "benefit", "evidence"},
+        shown_share=max(f.shown_share, 0.67),
+    ),
+    "selling_point_not_shown": lambda f: replace(f, shown_share=1.0),
+    "no_proof": lambda f: replace(f, roles=f.roles | {"evidence"}),
+    "vague_selling_points": None,
+    "all_seed_no_cta": lambda f: replace(f, cta=True, sell_share=0.35),
+    "no_cta": lambda f: replace(f, cta=True),
+    "hard_sell_too_early": lambda f: replace(f, hard_sell_too_early=False),
+    "too_much_sell": lambda f: replace(f, sell_share=0.4),
+    "dead_air": lambda f: replace(f, dead_air_spans=0),
+    "no_speech": None,
+    "slow_pacing": None,
+}
+
+
+def truth_features(truth: dict[str, Any]) -> ContentFeatures:
+    """The outcome model's inputs, read back from a synthetic video's truth JSON."""
+    lines = truth["lines"]
+    sps = truth["selling_points"]
+    return ContentFeatures(
+        hook_strong=lines[0]["labels"].get("strength") == "strong",
+        roles=frozenset(s["role"] for s in sps) & frozenset(FABE),
+        shown_share=(sum(bool(s["shown"]) for s in sps) / len(sps)) if sps else 0.0,
+        product_first_shown_s=float(truth["product_first_shown_s"]),
+        cta=any(ln["kind"] == "cta" for ln in lines),
+        sell_share=truth["sell_share"],
+        hard_sell_too_early=len(lines) > 1 and lines[1]["intent"] == "sell",
+        dead_air_spans=sum(b - a >= DEAD_AIR_MIN_S for a, b in truth["dead_air"]),
+    )
+
+
+def true_effect(code: str, f: ContentFeatures) -> float:
+    """Relative change of the true conversion rate if the reason ``code`` were fixed.
+
+    0 for codes the simulation has no term for. The rate's clip to ``[CVR_MIN, CVR_MAX]``
+    is ignored (no synthetic video comes near it).
+
+    Raises:
+        KeyError: an unknown reason code.
+    """
+    fix = TRUTH_FIXES[code]
+    if fix is None:
+        return 0.0
+    return math.exp(content_quality(fix(f)) - content_quality(f)) - 1.0
+
+
+def true_effects(f: ContentFeatures) -> dict[str, float]:
+    """Every reason code's true effect on this video."""
+    return {code: true_effect(code, f) for code in TRUTH_FIXES}
