@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from service.diagnosis import CODES, MIN_EFFECT
+from tests.training.test_synth import GOOD
 from training.diagnosis_truth import TRUTH_FIXES, true_effect, true_effects
 from training.synth_outcome import (
     W_CTA,
@@ -17,10 +18,11 @@ from training.synth_outcome import (
     W_HOOK_STRONG,
     W_ROLE,
     W_SHOWN,
-    ContentFeatures,
 )
 
-FLAWED = ContentFeatures(
+# the outcome tests' best video, and one with every flaw the simulation has a term for
+FLAWED = replace(
+    GOOD,
     hook_strong=False,
     roles=frozenset({"feature"}),
     shown_share=0.25,
@@ -29,16 +31,6 @@ FLAWED = ContentFeatures(
     sell_share=0.0,
     hard_sell_too_early=True,
     dead_air_spans=2,
-)
-GOOD = ContentFeatures(
-    hook_strong=True,
-    roles=frozenset({"feature", "advantage", "benefit", "evidence"}),
-    shown_share=1.0,
-    product_first_shown_s=0.0,
-    cta=True,
-    sell_share=0.35,
-    hard_sell_too_early=False,
-    dead_air_spans=0,
 )
 
 
