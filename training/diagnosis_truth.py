@@ -2,9 +2,10 @@
 
 The diagnosis (``service.diagnosis``) estimates a reason's effect with the fitted conversion
 model. On a synthetic video the truth is known: make the same fix in the video's
-ground-truth content features and ask the outcome model (``training.synth_outcome``) how
-much the true conversion rate rises. A reason is *real* on that video when its true effect
-reaches the diagnosis's own bar (``MIN_EFFECT``), and *invented* when it does not.
+ground-truth content features, where the flaw is there in truth, and ask the outcome model
+(``training.synth_outcome``) how much the true conversion rate rises. A reason is *real* on
+that video when its true effect reaches the diagnosis's own bar (``MIN_EFFECT``), and
+*invented* when it does not.
 
 Judging reasons by planted flaws alone calls real advice invented: a video planned without
 a flaw can still show one selling point in four on screen, or have no proof, and the
@@ -23,30 +24,50 @@ from training.synth import DEAD_AIR_MIN_S
 from training.synth_outcome import FABE, ContentFeatures, content_quality
 
 Fix = Callable[[ContentFeatures], ContentFeatures]
+Applies = Callable[[ContentFeatures], bool]
 
-# The fix of each reason code in ground-truth terms, as ``service.diagnosis`` repairs the
-# model's features (same targets: product by 1 s, three roles with proof, two thirds shown,
-# a CTA with a third of the persuasion selling, ...).
-TRUTH_FIXES: dict[str, Fix | None] = {
-    "weak_hook": lambda f: replace(f, hook_strong=True),
+
+# Each reason code in ground-truth terms: whether the flaw is there (the diagnosis's own
+# condition, on the truth) and its fix, as ``service.diagnosis`` repairs the model's
+# features (same targets: the product by 1 s, three roles with proof and two thirds shown,
+# a CTA with a third of the persuasion selling, ...). None: the simulation has no term.
+TRUTH_FIXES: dict[str, tuple[Applies, Fix] | None] = {
+    "weak_hook": (lambda f: not f.hook_strong, lambda f: replace(f, hook_strong=True)),
     "no_text_in_hook": None,
     "static_opening": None,
-    "product_too_late": lambda f: replace(
-        f, product_first_shown_s=min(f.product_first_shown_s, 1.0)
+    "product_too_late": (
+        lambda f: f.product_first_shown_s > 3.0,
+        lambda f: replace(f, product_first_shown_s=1.0),
     ),
-    "no_clear_selling_point": lambda f: replace(
-        f,
-        roles=f.roles | {"feature", "benefit", "evidence"},
-        shown_share=max(f.shown_share, 0.67),
+    "no_clear_selling_point": (
+        lambda f: not f.roles,
+        lambda f: replace(f, roles=frozenset({"feature", "benefit", "evidence"}), shown_share=0.67),
     ),
-    "selling_point_not_shown": lambda f: replace(f, shown_share=1.0),
-    "no_proof": lambda f: replace(f, roles=f.roles | {"evidence"}),
+    "selling_point_not_shown": (
+        lambda f: bool(f.roles) and f.shown_share < 0.34,
+        lambda f: replace(f, shown_share=1.0),
+    ),
+    "no_proof": (
+        lambda f: bool(f.roles) and "evidence" not in f.roles,
+        lambda f: replace(f, roles=f.roles | {"evidence"}),
+    ),
     "vague_selling_points": None,
-    "all_seed_no_cta": lambda f: replace(f, cta=True, sell_share=0.35),
-    "no_cta": lambda f: replace(f, cta=True),
-    "hard_sell_too_early": lambda f: replace(f, hard_sell_too_early=False),
-    "too_much_sell": lambda f: replace(f, sell_share=0.4),
-    "dead_air": lambda f: replace(f, dead_air_spans=0),
+    "all_seed_no_cta": (
+        lambda f: not f.cta and (f.sell_share is None or f.sell_share < 0.15),
+        lambda f: replace(f, cta=True, sell_share=0.35),
+    ),
+    # "no call to action" is true of every video without one (the diagnosis names it
+    # instead of all_seed_no_cta when it hears some selling)
+    "no_cta": (lambda f: not f.cta, lambda f: replace(f, cta=True)),
+    "hard_sell_too_early": (
+        lambda f: f.hard_sell_too_early,
+        lambda f: replace(f, hard_sell_too_early=False),
+    ),
+    "too_much_sell": (
+        lambda f: f.sell_share is not None and f.sell_share > 0.7,
+        lambda f: replace(f, sell_share=0.4),
+    ),
+    "dead_air": (lambda f: f.dead_air_spans > 0, lambda f: replace(f, dead_air_spans=0)),
     "no_speech": None,
     "slow_pacing": None,
 }
@@ -71,16 +92,16 @@ def truth_features(truth: dict[str, Any]) -> ContentFeatures:
 def true_effect(code: str, f: ContentFeatures) -> float:
     """Relative change of the true conversion rate if the reason ``code`` were fixed.
 
-    0 for codes the simulation has no term for. The rate's clip to ``[CVR_MIN, CVR_MAX]``
-    is ignored (no synthetic video comes near it).
+    0 where the flaw is not there, and for codes the simulation has no term for. The
+    rate's clip to ``[CVR_MIN, CVR_MAX]`` is ignored (no synthetic video comes near it).
 
     Raises:
         KeyError: an unknown reason code.
     """
-    fix = TRUTH_FIXES[code]
-    if fix is None:
+    entry = TRUTH_FIXES[code]
+    if entry is None or not entry[0](f):
         return 0.0
-    return math.exp(content_quality(fix(f)) - content_quality(f)) - 1.0
+    return math.exp(content_quality(entry[1](f)) - content_quality(f)) - 1.0
 
 
 def true_effects(f: ContentFeatures) -> dict[str, float]:

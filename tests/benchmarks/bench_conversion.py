@@ -16,8 +16,9 @@ and prints:
   flaw; how many of the top-3 reasons given name a planted flaw (precision); and how many
   reasons videos without a planted flaw get;
 - the reasons against the simulation's truth (``training.diagnosis_truth``): how many are
-  real (their fix raises the true rate by ``MIN_EFFECT`` or more), per code; how many of
-  the fixes worth 10% or more are named; what the top reason's fix is worth against the
+  real (the flaw is there in truth and its fix raises the true rate by ``MIN_EFFECT`` or
+  more), per code, with the model's and the true effect; how many of the flaws there in
+  truth whose fix is worth 10% or more are named; what the top reason's fix is worth against the
   best fix; and how many reasons videos with nothing worth fixing get.
 
     python tests/benchmarks/bench_conversion.py [--n 12] [--langs zh en id fr fi es vi th]
@@ -79,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     # against the truth: reasons given and real per code, fixes worth >= 10% and named,
     # the top reason's true effect / the best one's, reasons where nothing is worth fixing
     code_given, code_real, clean_real = Counter(), Counter(), []
-    big_n, big_named, top_share, top_best, idle_reasons = 0, 0, [], [], []
+    big_n, big_named, top_share, top_best, idle_reasons = Counter(), Counter(), [], [], []
+    est: dict[str, list[tuple[float, float]]] = {}  # code -> (model's effect, true effect)
     for r, o in zip(rows, outcomes, strict=True):
         if o.evidence is None:
             print(f"  failed {r.video.name}: {o.error}")
@@ -123,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         if not planted:
             clean_real += real
         big = [c for c, e in effects.items() if e >= 0.10]
-        big_n += len(big)
-        big_named += sum(c in codes for c in big)
+        big_n.update(big)
+        big_named.update(c for c in big if c in codes)
+        for x in scored.diagnosis:
+            est.setdefault(x.code, []).append((x.effect, effects[x.code]))
         best = max(effects.values())
         if best < MIN_EFFECT:
             idle_reasons.append(len(codes))
@@ -170,16 +174,19 @@ def main(argv: list[str] | None = None) -> int:
         f">= {MIN_EFFECT:.0%}): {n_real} of {n_given} real ({n_real / max(1, n_given):.2f})"
     )
     for c, n in code_given.most_common():
-        print(f"  {c:26s} given {n:3d}, real {code_real[c]:3d} ({code_real[c] / n:.2f})")
+        model_e, true_e = np.mean(est[c], axis=0)
+        print(f"  {c:26s} given {n:3d}, real {code_real[c]:3d} ({code_real[c] / n:.2f}); "
+              f"mean effect: model {model_e:+.0%}, true {true_e:+.0%}")  # fmt: skip
     if clean_real:
         print(
             f"  on videos without a planted flaw: {sum(clean_real)} of {len(clean_real)} "
             f"real ({np.mean(clean_real):.2f})"
         )
-    print(
-        f"fixes worth >= 10% named among the reasons: {big_named} of {big_n} "
-        f"({big_named / max(1, big_n):.2f})"
-    )
+    n_big, n_named = sum(big_n.values()), sum(big_named.values())
+    print(f"flaws there in truth whose fix is worth >= 10%, named among the reasons: "
+          f"{n_named} of {n_big} ({n_named / max(1, n_big):.2f})")  # fmt: skip
+    for c, n in big_n.most_common():
+        print(f"  {c:26s} named {big_named[c]:3d} of {n:3d} ({big_named[c] / n:.2f})")
     if top_share:
         print(
             f"top reason's true effect / the best fix's: mean {np.mean(top_share):.2f}; "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -138,3 +139,16 @@ def test_unknown_metadata_is_nan_and_scripts_leave_visuals_unknown():
     sf = conversion_features(score_evidence(sev, TableScorer(TABLE)), sev, VideoMeta())
     assert math.isnan(sf["cuts_per_10s"]) and math.isnan(sf["hook_caption"])
     assert list(f) == list(FEATURE_NAMES)
+
+
+def test_dead_air_repair_removes_the_share_the_silence_took():
+    ev = _weak_video()
+    ev = replace(ev, pacing=replace(ev.pacing, longest_dead_air_s=3.0, dead_air_share=0.5))
+    s = score_evidence(ev, TableScorer(WEAK))
+    f = conversion_features(s, ev, VideoMeta())
+    assert f["longest_dead_air_s"] >= 1.5 and f["has_speech"] == 1.0
+    reasons = diagnose(f, s, ev, linear_model({"dead_air_share": -10.0}))
+    (dead,) = [r for r in reasons if r.code == "dead_air"]
+    removed = (f["longest_dead_air_s"] - 0.5) / f["duration_s"]
+    assert removed < f["dead_air_share"]
+    assert dead.effect == pytest.approx(math.exp(10.0 * removed) - 1, abs=1e-3)

@@ -44,13 +44,15 @@ def test_fixes_are_worth_what_the_outcome_model_pays():
         math.exp(0.75 * W_SHOWN) - 1
     )
     assert true_effect("no_proof", FLAWED) == pytest.approx(math.exp(W_ROLE + W_EVIDENCE) - 1)
-    assert true_effect("no_cta", FLAWED) == pytest.approx(math.exp(W_CTA) - 1)
     assert true_effect("hard_sell_too_early", FLAWED) == pytest.approx(
         math.exp(-W_HARD_SELL_EARLY) - 1
     )
     assert true_effect("dead_air", FLAWED) == pytest.approx(math.exp(-2 * W_DEAD_AIR) - 1)
-    # a CTA and a third of the persuasion selling: the CTA and the sell band's bonus
-    assert true_effect("all_seed_no_cta", FLAWED) > true_effect("no_cta", FLAWED)
+    # all seed: the fix is a CTA and a third of the persuasion selling (the sell band too)
+    assert true_effect("all_seed_no_cta", FLAWED) > math.exp(W_CTA) - 1
+    assert true_effect("no_cta", FLAWED) == pytest.approx(math.exp(W_CTA) - 1)
+    selling = replace(FLAWED, sell_share=0.3)
+    assert true_effect("all_seed_no_cta", selling) == 0.0
 
 
 def test_a_good_video_has_nothing_worth_fixing():
