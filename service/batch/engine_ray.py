@@ -149,10 +149,9 @@ def run_ray(
             compute=ray.data.ActorPoolStrategy(size=min(workers, len(tasks))),
             num_cpus=threads,
             # the actor's process starts with its thread count: OpenMP reads
-            # OMP_NUM_THREADS once, when a library first loads it, and Ray's worker loads
-            # one before the actor runs; an inherited OMP_NUM_THREADS=1 then held Whisper
-            # to one thread, slower, and its words (so the scores) differed from the local
-            # engine's
+            # OMP_NUM_THREADS once, when it loads, and setting it from the actor came too
+            # late (seen: with OMP_NUM_THREADS=1 inherited, the actors' Whisper gave the
+            # one-thread words, so other scores than the local engine's)
             runtime_env={"env_vars": thread_env(threads)},
         )
         for rec in ds.iter_rows():
