@@ -29,6 +29,16 @@ from service.scoring.video import VideoScores
 MIN_EFFECT = 0.05
 MAX_REASONS = 5
 SEVERITY = ((0.25, "high"), (0.10, "medium"), (0.0, "low"))
+# Where the checks draw their lines, and the values their repairs move to (shared with
+# ``training.diagnosis_truth``, which makes the same fixes in a synthetic video's truth).
+PRODUCT_LATE_S = 3.0  # first shown after this: too late
+PRODUCT_FIXED_S = 1.0
+FEW_SHOWN = 0.34  # share of selling points on screen below which they are "not shown"
+SHOWN_FIXED = 0.67  # selling points added by the repair: two in three shown
+SOME_SELL = 0.15  # sell share from which a video without a CTA "sells, but never asks"
+SELL_WITH_CTA = 0.35  # the all-seed repair: an ask, a third of the persuasion selling
+MOSTLY_SELL = 0.7
+SELL_FIXED = 0.4
 
 
 @dataclass(frozen=True)
@@ -144,8 +154,8 @@ CHECKS: tuple[_Check, ...] = (
     _Check(
         "product_too_late",
         "The product is shown late",
-        lambda f, s: not _nan(f["product_shown_s"]) and f["product_shown_s"] > 3.0,
-        lambda f, s: {"product_shown_s": 1.0},
+        lambda f, s: not _nan(f["product_shown_s"]) and f["product_shown_s"] > PRODUCT_LATE_S,
+        lambda f, s: {"product_shown_s": PRODUCT_FIXED_S},
         lambda s, e: (s.product.first_shown_s, None, s.product.shown_evidence),
         lambda s, e: (
             f"The product first appears at {s.product.first_shown_s:.1f} s. Show it, "
@@ -161,7 +171,7 @@ CHECKS: tuple[_Check, ...] = (
             "sp_roles": 3.0,
             "sp_evidence": 1.0,
             "sp_first_s": 5.0,
-            "sp_shown_share": 0.67,
+            "sp_shown_share": SHOWN_FIXED,
             "sp_specific_share": 0.67,
         },
         lambda s, e: (None, None, None),
@@ -174,7 +184,7 @@ CHECKS: tuple[_Check, ...] = (
     _Check(
         "selling_point_not_shown",
         "Selling points are said but not shown on screen",
-        lambda f, s: f["sp_points"] >= 1 and f["sp_shown_share"] < 0.34,
+        lambda f, s: f["sp_points"] >= 1 and f["sp_shown_share"] < FEW_SHOWN,
         lambda f, s: {
             "sp_shown_share": 1.0,
         },
@@ -214,8 +224,8 @@ CHECKS: tuple[_Check, ...] = (
     _Check(
         "all_seed_no_cta",
         "All grass-planting, no ask",
-        lambda f, s: f["cta"] < 0.5 and (_nan(f["sell_share"]) or f["sell_share"] < 0.15),
-        lambda f, s: {"cta": 1.0, "cta_position": 0.85, "sell_share": 0.35},
+        lambda f, s: f["cta"] < 0.5 and (_nan(f["sell_share"]) or f["sell_share"] < SOME_SELL),
+        lambda f, s: {"cta": 1.0, "cta_position": 0.85, "sell_share": SELL_WITH_CTA},
         _last_line,
         lambda s, e: (
             "The video builds desire but never asks for the order. End with the "
@@ -225,7 +235,7 @@ CHECKS: tuple[_Check, ...] = (
     _Check(
         "no_cta",
         "No call to action",
-        lambda f, s: f["cta"] < 0.5 and not _nan(f["sell_share"]) and f["sell_share"] >= 0.15,
+        lambda f, s: f["cta"] < 0.5 and not _nan(f["sell_share"]) and f["sell_share"] >= SOME_SELL,
         lambda f, s: {"cta": 1.0, "cta_position": 0.85},
         _last_line,
         lambda s, e: "Close with one clear call to action: what to tap and why now.",
@@ -244,8 +254,8 @@ CHECKS: tuple[_Check, ...] = (
     _Check(
         "too_much_sell",
         "Mostly hard sell",
-        lambda f, s: not _nan(f["sell_share"]) and f["sell_share"] > 0.7,
-        lambda f, s: {"sell_share": 0.4},
+        lambda f, s: not _nan(f["sell_share"]) and f["sell_share"] > MOSTLY_SELL,
+        lambda f, s: {"sell_share": SELL_FIXED},
         lambda s, e: (None, None, None),
         lambda s, e: (
             f"{s.seed_sell.sell_share:.0%} of the persuasion is hard sell. Give more "

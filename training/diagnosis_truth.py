@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from training.synth import DEAD_AIR_MIN_S
-from training.synth_outcome import FABE, ContentFeatures, content_quality
+from service import diagnosis as d
+from training.synth import ScriptLine, SellingPointTruth, content_features
+from training.synth_outcome import ContentFeatures, content_quality
 
 Fix = Callable[[ContentFeatures], ContentFeatures]
 Applies = Callable[[ContentFeatures], bool]
@@ -36,15 +37,17 @@ TRUTH_FIXES: dict[str, tuple[Applies, Fix] | None] = {
     "no_text_in_hook": None,
     "static_opening": None,
     "product_too_late": (
-        lambda f: f.product_first_shown_s > 3.0,
-        lambda f: replace(f, product_first_shown_s=1.0),
+        lambda f: f.product_first_shown_s > d.PRODUCT_LATE_S,
+        lambda f: replace(f, product_first_shown_s=d.PRODUCT_FIXED_S),
     ),
     "no_clear_selling_point": (
         lambda f: not f.roles,
-        lambda f: replace(f, roles=frozenset({"feature", "benefit", "evidence"}), shown_share=0.67),
+        lambda f: replace(
+            f, roles=frozenset({"feature", "benefit", "evidence"}), shown_share=d.SHOWN_FIXED
+        ),
     ),
     "selling_point_not_shown": (
-        lambda f: bool(f.roles) and f.shown_share < 0.34,
+        lambda f: bool(f.roles) and f.shown_share < d.FEW_SHOWN,
         lambda f: replace(f, shown_share=1.0),
     ),
     "no_proof": (
@@ -53,8 +56,8 @@ TRUTH_FIXES: dict[str, tuple[Applies, Fix] | None] = {
     ),
     "vague_selling_points": None,
     "all_seed_no_cta": (
-        lambda f: not f.cta and (f.sell_share is None or f.sell_share < 0.15),
-        lambda f: replace(f, cta=True, sell_share=0.35),
+        lambda f: not f.cta and (f.sell_share is None or f.sell_share < d.SOME_SELL),
+        lambda f: replace(f, cta=True, sell_share=d.SELL_WITH_CTA),
     ),
     # "no call to action" is true of every video without one (the diagnosis names it
     # instead of all_seed_no_cta when it hears some selling)
@@ -64,8 +67,8 @@ TRUTH_FIXES: dict[str, tuple[Applies, Fix] | None] = {
         lambda f: replace(f, hard_sell_too_early=False),
     ),
     "too_much_sell": (
-        lambda f: f.sell_share is not None and f.sell_share > 0.7,
-        lambda f: replace(f, sell_share=0.4),
+        lambda f: f.sell_share is not None and f.sell_share > d.MOSTLY_SELL,
+        lambda f: replace(f, sell_share=d.SELL_FIXED),
     ),
     "dead_air": (lambda f: f.dead_air_spans > 0, lambda f: replace(f, dead_air_spans=0)),
     "no_speech": None,
@@ -75,17 +78,12 @@ TRUTH_FIXES: dict[str, tuple[Applies, Fix] | None] = {
 
 def truth_features(truth: dict[str, Any]) -> ContentFeatures:
     """The outcome model's inputs, read back from a synthetic video's truth JSON."""
-    lines = truth["lines"]
-    sps = truth["selling_points"]
-    return ContentFeatures(
-        hook_strong=lines[0]["labels"].get("strength") == "strong",
-        roles=frozenset(s["role"] for s in sps) & frozenset(FABE),
-        shown_share=(sum(bool(s["shown"]) for s in sps) / len(sps)) if sps else 0.0,
-        product_first_shown_s=float(truth["product_first_shown_s"]),
-        cta=any(ln["kind"] == "cta" for ln in lines),
-        sell_share=truth["sell_share"],
-        hard_sell_too_early=len(lines) > 1 and lines[1]["intent"] == "sell",
-        dead_air_spans=sum(b - a >= DEAD_AIR_MIN_S for a, b in truth["dead_air"]),
+    return content_features(
+        tuple(ScriptLine(**ln) for ln in truth["lines"]),
+        tuple(SellingPointTruth(**sp) for sp in truth["selling_points"]),
+        float(truth["product_first_shown_s"]),
+        tuple((a, b) for a, b in truth["dead_air"]),
+        truth["sell_share"],
     )
 
 

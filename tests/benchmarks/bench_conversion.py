@@ -18,8 +18,8 @@ and prints:
 - the reasons against the simulation's truth (``training.diagnosis_truth``): how many are
   real (the flaw is there in truth and its fix raises the true rate by ``MIN_EFFECT`` or
   more), per code, with the model's and the true effect; how many of the flaws there in
-  truth whose fix is worth 10% or more are named; what the top reason's fix is worth against the
-  best fix; and how many reasons videos with nothing worth fixing get.
+  truth whose fix is worth 10% or more are named; what the top reason's fix is worth
+  against the best fix; and how many reasons videos with nothing worth fixing get.
 
     python tests/benchmarks/bench_conversion.py [--n 12] [--langs zh en id fr fi es vi th]
 """
@@ -77,11 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     per_video, flaw_hits, flaw_n, clean_reasons = [], Counter(), Counter(), []
     given, right = 0, 0  # top-3 reasons given, and those that name a planted flaw
     clean_codes: Counter = Counter()
-    # against the truth: reasons given and real per code, fixes worth >= 10% and named,
-    # the top reason's true effect / the best one's, reasons where nothing is worth fixing
-    code_given, code_real, clean_real = Counter(), Counter(), []
+    # against the truth: per code the (model's, true) effect of each reason given; fixes
+    # worth >= 10% and named; the top reason's true effect / the best one's; reasons on
+    # videos with nothing worth fixing
+    est: dict[str, list[tuple[float, float]]] = {}
     big_n, big_named, top_share, top_best, idle_reasons = Counter(), Counter(), [], [], []
-    est: dict[str, list[tuple[float, float]]] = {}  # code -> (model's effect, true effect)
+    clean_real = []
     for r, o in zip(rows, outcomes, strict=True):
         if o.evidence is None:
             print(f"  failed {r.video.name}: {o.error}")
@@ -119,11 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         assert abs(content_quality(f) - truth["outcome"]["content_quality"]) < 1e-3, r.video
         effects = true_effects(f)
         codes = [x.code for x in scored.diagnosis]
-        real = [effects[c] >= MIN_EFFECT for c in codes]
-        code_given.update(codes)
-        code_real.update(c for c, ok in zip(codes, real, strict=True) if ok)
         if not planted:
-            clean_real += real
+            clean_real += [effects[c] >= MIN_EFFECT for c in codes]
         big = [c for c, e in effects.items() if e >= 0.10]
         big_n.update(big)
         big_named.update(c for c in big if c in codes)
@@ -168,14 +166,17 @@ def main(argv: list[str] | None = None) -> int:
               f"{np.mean(clean_reasons):.1f}, max {max(clean_reasons)}; none on "
               f"{np.mean(np.array(clean_reasons) == 0):.2f}")  # fmt: skip
         print("  their reasons: " + ", ".join(f"{c} {n}" for c, n in clean_codes.most_common()))
-    n_given, n_real = sum(code_given.values()), sum(code_real.values())
+    given_true = {c: np.array(v) for c, v in est.items()}
+    n_given = sum(len(v) for v in given_true.values())
+    n_real = sum(int((v[:, 1] >= MIN_EFFECT).sum()) for v in given_true.values())
     print(
         f"\nreasons against the simulation's truth (real: the fix raises the true rate by "
         f">= {MIN_EFFECT:.0%}): {n_real} of {n_given} real ({n_real / max(1, n_given):.2f})"
     )
-    for c, n in code_given.most_common():
-        model_e, true_e = np.mean(est[c], axis=0)
-        print(f"  {c:26s} given {n:3d}, real {code_real[c]:3d} ({code_real[c] / n:.2f}); "
+    for c, v in sorted(given_true.items(), key=lambda kv: -len(kv[1])):
+        n, real = len(v), int((v[:, 1] >= MIN_EFFECT).sum())
+        model_e, true_e = v.mean(axis=0)
+        print(f"  {c:26s} given {n:3d}, real {real:3d} ({real / n:.2f}); "
               f"mean effect: model {model_e:+.0%}, true {true_e:+.0%}")  # fmt: skip
     if clean_real:
         print(
