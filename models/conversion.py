@@ -11,8 +11,9 @@ Targets are on the log scale, smoothed towards the pooled rate with a prior of
 converts". Prediction intervals are conformalised quantile regression (CQR): quantile
 models at the interval's ends, widened by a margin fitted on out-of-fold predictions of a
 grouped cross-validation, so coverage holds on new creators / products, not only on rows
-like the training rows. Metadata (views, price, followers, category) is masked at random
-in a copy of the training rows, so a prediction without metadata is learned, not imputed.
+like the training rows. Metadata (views, price, followers, the creator's recent rate,
+category) is masked at random in a copy of the training rows, so a prediction without
+metadata is learned, not imputed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from service.features import FEATURE_NAMES, FEATURES, FEATURES_VERSION
 CONVERSION_MODEL = "sellscope-conversion"
 PRIOR_VIEWS = 200.0
 NOMINAL = 0.8  # interval coverage
-META_FEATURES = ("log_views", "log_price_usd", "log_followers", "category")
+META_FEATURES = ("log_views", "log_price_usd", "log_followers", "creator_cvr", "category")
 MASK_P = 0.5
 MAX_FEATURES = 0.1  # share of the features each split considers (see _regressor)
 TARGETS = ("cvr", "gpm")

@@ -107,6 +107,7 @@ def _meta(args: argparse.Namespace):  # noqa: ANN202 - service.meta.VideoMeta
         views=args.views,
         creator_id=args.creator_id,
         creator_followers=args.followers,
+        creator_cvr=args.creator_cvr,
     )
 
 
@@ -243,6 +244,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rate(text: str) -> float:
+    """A rate between 0 and 1, or a clear argparse error."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    from training.outcomes import rate_problem
+
+    if why := rate_problem(x):
+        raise argparse.ArgumentTypeError(why)
+    return x
+
+
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", help="language of the speech (ISO 639-1, e.g. zh, en, id)")
     p.add_argument("--json", metavar="OUT", help="write the report JSON here")
@@ -254,6 +268,13 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--views", type=int, help="views so far, if posted")
     p.add_argument("--creator-id", help="creator identity")
     p.add_argument("--followers", type=int, help="the creator's follower count")
+    p.add_argument(
+        "--creator-cvr",
+        type=_rate,
+        metavar="RATE",
+        help="the creator's conversion rate over their recent videos (orders / views, "
+        "0.004 for 0.4%%), as the shop's creator page shows it",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

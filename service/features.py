@@ -71,6 +71,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("log_views", "views (log)"),
     Feature("log_price_usd", "price (log, USD)", -1),
     Feature("log_followers", "creator followers (log)"),
+    Feature("creator_cvr", "the creator's recent conversion rate", 1),
     Feature("category", "product category", categorical=True),
     Feature("language", "language", categorical=True),
 )
@@ -79,7 +80,8 @@ FEATURE_NAMES = tuple(f.name for f in FEATURES)
 # 2: sp_score dropped; sell_too_early: the first line after the hook that carries
 # anything is a hard sell, not a selling point (was: a sell before 5 s, hook included).
 # 3: cta_position is where the last call to action comes (was: the first).
-FEATURES_VERSION = 3
+# 4: creator_cvr (the creator's recent conversion rate) added.
+FEATURES_VERSION = 4
 LABELS = {f.name: f.label for f in FEATURES}
 # Features a creator changes by re-editing or re-shooting the video (the diagnosis moves
 # these); the rest describe the offer and the audience.
@@ -140,6 +142,7 @@ def conversion_features(
         "log_views": log_or_nan(meta.views),
         "log_price_usd": log_or_nan(meta.price_usd),
         "log_followers": log_or_nan(meta.creator_followers),
+        "creator_cvr": _nan(meta.creator_cvr),
         "category": _code(meta.category, CATEGORIES),
         "language": _code(evidence.transcript.language, LANGUAGES),
     }

@@ -25,6 +25,9 @@ class VideoMeta:
     views: int | None = None
     creator_id: str | None = None
     creator_followers: int | None = None
+    # the creator's conversion rate (orders / views) over their recent videos, as the shop's
+    # creator page shows it: the creator's own pull, which their new video cannot show
+    creator_cvr: float | None = None
 
     @property
     def price_usd(self) -> float | None:

@@ -34,17 +34,44 @@ OUTCOME_COLUMNS = (
 )  # fmt: skip
 
 
-def render(split: str, langs: list[str], n: int, seed: int, root: Path) -> list[tuple[Path, Path]]:
-    """Render (or reuse) ``n`` videos per language; return (manifest, folder) per language."""
+def _current(manifest: Path) -> bool:
+    """Whether a manifest has every column the renderer writes now (older ones lack some)."""
+    from training.synth import MANIFEST_COLUMNS
+
+    if not manifest.is_file():
+        return False
+    with manifest.open(encoding="utf-8") as f:
+        return set(MANIFEST_COLUMNS) <= set(f.readline().strip().split(","))
+
+
+def language_seed(seed: int, lang: str) -> int:
+    """The seed language ``lang`` renders with when each language has its own plans."""
+    from service.domain import LANGUAGES
+
+    return seed * 100 + (LANGUAGES.index(lang) if lang in LANGUAGES else 99)
+
+
+def render(
+    split: str, langs: list[str], n: int, seed: int, root: Path, own_plans: bool = False
+) -> list[tuple[Path, Path]]:
+    """Render (or reuse) ``n`` videos per language; return (manifest, folder) per language.
+
+    Video ``i`` of a seed has the same plan (flaws, product timing, selling-point roles,
+    CTA, dead air) in every language, which keeps per-language figures comparable; with
+    ``own_plans`` each language renders with its own seed (``language_seed``) instead, so
+    no two videos share a plan (what a model fitted on the videos needs: 8 languages of one
+    plan are one content design, not 8).
+    """
     from training.synth import synth_videos
 
     out = []
     for lang in langs:
-        folder = root / f"{split}-{lang}-s{seed}"
+        s = language_seed(seed, lang) if own_plans else seed
+        folder = root / f"{split}-{lang}-s{s}"
         manifest = folder / "manifest.csv"
         have = len(list(folder.glob("*.json"))) if folder.is_dir() else 0
-        if have < n or not manifest.is_file():
-            synth_videos(n, lang, split, folder, seed=seed, size=RENDER_SIZE, fps=RENDER_FPS)
+        if have < n or not _current(manifest):
+            synth_videos(n, lang, split, folder, seed=s, size=RENDER_SIZE, fps=RENDER_FPS)
         out.append((manifest, folder))
     return out
 
@@ -58,9 +85,12 @@ def build_table(
     out: Path,
     workers: int = 2,
     progress=print,  # noqa: ANN001 - Callable[[str], None]
+    own_plans: bool = False,
+    add_to: Path | None = None,
 ) -> Path:
     """Render, extract, score and write the features table (CSV, gzip): ``n`` videos per
-    language and seed."""
+    language and seed (``own_plans``: see ``render``). With ``add_to`` the rows are added
+    to that table's (a video already there is replaced)."""
     import pandas as pd
 
     from service.features import FEATURE_NAMES
@@ -70,7 +100,9 @@ def build_table(
 
     t0 = time.perf_counter()
     rows, truths = [], {}
-    manifests = [m for seed in seeds for m, _ in render(split, langs, n, seed, video_root)]
+    manifests = [
+        m for seed in seeds for m, _ in render(split, langs, n, seed, video_root, own_plans)
+    ]
     for manifest in manifests:
         for r in load_manifest(manifest):
             rows.append(r)
@@ -96,7 +128,11 @@ def build_table(
             }
         )  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame.from_records(records).to_csv(out, index=False, float_format="%.6g")
+    table = pd.DataFrame.from_records(records)
+    if add_to is not None:
+        old = pd.read_csv(add_to)
+        table = pd.concat([old[~old["video"].isin(table["video"])], table], ignore_index=True)
+    table.to_csv(out, index=False, float_format="%.6g")
     progress(f"{len(records)} rows -> {out} in {time.perf_counter() - t0:.0f} s")
     return out
 
@@ -144,8 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--videos", type=Path, default=ROOT / "out" / "synth")
     ap.add_argument("--out", type=Path, default=DEFAULT_TABLE)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--own-plans", action="store_true", help="each language its own seed (no shared plans)"
+    )
+    ap.add_argument("--add-to", type=Path, help="add the rows to this table's")
     args = ap.parse_args(argv)
-    build_table(args.split, args.langs, args.n, args.seed, args.videos, args.out, args.workers)
+    build_table(
+        args.split, args.langs, args.n, args.seed, args.videos, args.out, args.workers,
+        own_plans=args.own_plans, add_to=args.add_to,
+    )  # fmt: skip
     return 0
 
 

@@ -26,6 +26,7 @@ OPTIONAL = (
     "product_id",
     "product_name",
     "creator_followers",
+    "creator_cvr",
     "posted_at",
     "language",
     "transcript",
@@ -35,6 +36,7 @@ LABEL_COLUMNS = ("hook_strength", "hook_type", "intent_share_seed", "has_cta")
 KNOWN = REQUIRED + OPTIONAL + LABEL_COLUMNS
 COUNT_COLUMNS = ("views", "orders", "clicks", "creator_followers")
 MONEY_COLUMNS = ("gmv", "price")
+RATE_COLUMNS = ("creator_cvr",)  # fractions: 0.004 is 0.4%
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class OutcomeRow:
     product_id: str | None = None
     product_name: str | None = None  # brand / name as printed on the product
     creator_followers: int | None = None
+    creator_cvr: float | None = None  # the creator's recent orders / views (creator page)
     posted_at: str | None = None
     language: str | None = None
     transcript: str | None = None
@@ -129,6 +132,13 @@ def is_blank(v: Any) -> bool:
     )
 
 
+def rate_problem(x: float) -> str | None:
+    """Why ``x`` is not a rate (a fraction between 0 and 1), or None when it is one."""
+    if 0.0 <= x <= 1.0:
+        return None
+    return f"{x:g} is not between 0 and 1: give the rate as a fraction (0.4% is 0.004)"
+
+
 def parse_number(v: Any, integer: bool) -> float | int:
     """A finite number from a cell (thousands commas allowed); ValueError otherwise."""
     if isinstance(v, str):
@@ -176,7 +186,7 @@ def validate_manifest(
     for i, rec in enumerate(records, start=2):
         row_problems: list[ManifestProblem] = []
         values: dict[str, Any] = {}
-        for col in COUNT_COLUMNS + MONEY_COLUMNS:
+        for col in COUNT_COLUMNS + MONEY_COLUMNS + RATE_COLUMNS:
             if col not in rec or is_blank(rec[col]):
                 if col in ("views", "orders") and col in columns:
                     row_problems.append(ManifestProblem(i, col, "is empty"))
@@ -189,6 +199,9 @@ def validate_manifest(
                 continue
             if x < 0:
                 row_problems.append(ManifestProblem(i, col, f"is negative ({x})"))
+                continue
+            if col in RATE_COLUMNS and (why := rate_problem(x)):
+                row_problems.append(ManifestProblem(i, col, why))
                 continue
             values[col] = x
         if "views" in values and "orders" in values and values["orders"] > values["views"]:
@@ -244,6 +257,7 @@ def validate_manifest(
                 gmv=values.get("gmv"),
                 clicks=values.get("clicks"),
                 creator_followers=values.get("creator_followers"),
+                creator_cvr=values.get("creator_cvr"),
                 price=values.get("price"),
                 labels=labels,
                 **text,

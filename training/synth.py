@@ -64,6 +64,7 @@ from training.synth_outcome import (
     ContentFeatures,
     Offer,
     Outcome,
+    creator_record,
     draw_price,
     simulate_outcome,
 )
@@ -140,6 +141,8 @@ MANIFEST_COLUMNS = (
     "currency",
     "category",
     "creator_id",
+    "creator_followers",
+    "creator_cvr",
     "product_id",
     "product_name",
     "language",
@@ -205,6 +208,8 @@ class VideoFacts:
     price: float
     currency: str
     creator_id: str
+    creator_followers: int  # the creator's public record (synth_outcome.creator_record)
+    creator_cvr: float
     product_id: str
     product_label: str
     voice: str
@@ -902,6 +907,7 @@ def make_video(
     lines, captions = script_lines(slots, spoken, timeline.spans, fps)
     name = f"{lang}-{corpus.split}-s{seed}-{index:04d}"
     label = _label(product_id, seed)
+    record = creator_record(offer.creator_id, seed)
     facts = VideoFacts(
         file=f"{name}.mp4",
         duration_s=_r(duration),
@@ -914,6 +920,8 @@ def make_video(
         price=offer.price,
         currency=offer.currency,
         creator_id=offer.creator_id,
+        creator_followers=record.followers,
+        creator_cvr=round(record.cvr, 6),
         product_id=product_id,
         product_label=label,
         voice=VOICES[lang],
@@ -964,6 +972,8 @@ def write_manifest(videos: list[SynthVideo], out_dir: Path) -> Path:
                     "currency": t.currency,
                     "category": t.category,
                     "creator_id": t.creator_id,
+                    "creator_followers": t.creator_followers,
+                    "creator_cvr": f"{t.creator_cvr:.6g}",
                     "product_id": t.product_id,
                     "product_name": t.product_label,
                     "language": t.lang,

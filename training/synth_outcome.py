@@ -12,6 +12,11 @@ and ``datasets/SYNTH.md`` writes the model out:
     orders     ~ Binomial(views, true_cvr)
     gmv        = orders * price
 
+Each creator also has a public record, what a shop's creator page shows before a video is
+posted (``creator_record``): followers, which grow with the creator's reach, and the
+conversion rate of their recent videos, which carries their conversion effect through the
+noise of those videos' own content and order counts.
+
 The hook drives reach and the rest of the content drives conversion, so views and orders
 are only partly coupled, as in real shops ("many views, few orders").
 """
@@ -104,6 +109,13 @@ PER_USD: dict[str, float] = {
 # --- creators: random effects, drawn once per creator id ---
 CREATOR_CVR_SD = 0.30  # sd of the creator's effect on ln(cvr) (audience trust, fit)
 CREATOR_REACH_SD = 0.50  # sd of the creator's effect on ln(views) (follower base)
+
+# --- the creator's public record (``creator_record``) ---
+RECORD_VIDEOS = 10  # recent videos the creator page sums (about the last 30 days)
+RECORD_Z_MEAN = 0.8  # content quality of those videos: like the synthetic videos' own
+RECORD_Z_SD = 0.5
+FOLLOWERS_LOG_MEAN = math.log(50_000.0)  # a creator of average reach
+FOLLOWERS_LOG_SD = 0.5  # followers are only a rough guide to reach
 
 # --- views ---
 VIEWS_LOG_MEAN = math.log(4000.0)
@@ -217,6 +229,40 @@ def creator_effects(creator_id: str, seed: int) -> tuple[float, float]:
     """``(cvr effect, reach effect)`` of a creator: fixed for a creator id and a seed."""
     rng = np.random.default_rng([seed, zlib.crc32(creator_id.encode("utf-8")), 7])
     return float(rng.normal(0.0, CREATOR_CVR_SD)), float(rng.normal(0.0, CREATOR_REACH_SD))
+
+
+@dataclass(frozen=True)
+class CreatorRecord:
+    """What the shop's creator page shows of a creator (the affiliate centre's figures)."""
+
+    followers: int
+    recent_views: int  # summed over their last ``RECORD_VIDEOS`` videos
+    recent_orders: int
+
+    @property
+    def cvr(self) -> float:
+        """Orders per view over the recent videos."""
+        return self.recent_orders / self.recent_views if self.recent_views else 0.0
+
+
+def creator_record(creator_id: str, seed: int) -> CreatorRecord:
+    """The creator's public record: fixed for a creator id and a seed.
+
+    The recent videos are simulated like the synthetic ones, at the default base rate (a
+    creator sells in many categories): ``RECORD_VIDEOS`` draws of views around the
+    creator's reach, content quality ``Normal(RECORD_Z_MEAN, RECORD_Z_SD)`` and binomial
+    orders at ``DEFAULT_BASE_CVR * exp(z + creator_cvr)``. Followers are
+    ``exp(FOLLOWERS_LOG_MEAN + creator_reach + Normal(0, FOLLOWERS_LOG_SD))``.
+    """
+    cvr_effect, reach = creator_effects(creator_id, seed)
+    rng = np.random.default_rng([seed, zlib.crc32(creator_id.encode("utf-8")), 11])
+    log_views = rng.normal(VIEWS_LOG_MEAN + reach, VIEWS_LOG_SD, RECORD_VIDEOS)
+    views = np.clip(np.round(np.exp(log_views)), VIEWS_MIN, VIEWS_MAX).astype(np.int64)
+    z = rng.normal(RECORD_Z_MEAN, RECORD_Z_SD, RECORD_VIDEOS)
+    cvr = np.clip(DEFAULT_BASE_CVR * np.exp(z + cvr_effect), CVR_MIN, CVR_MAX)
+    orders = rng.binomial(views, cvr)
+    followers = math.exp(FOLLOWERS_LOG_MEAN + reach + rng.normal(0.0, FOLLOWERS_LOG_SD))
+    return CreatorRecord(int(round(followers)), int(views.sum()), int(orders.sum()))
 
 
 def price_term(offer: Offer) -> float:

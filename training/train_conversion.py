@@ -111,6 +111,7 @@ def meta_of(row: OutcomeRow, with_views: bool = True) -> VideoMeta:
         views=row.views if with_views else None,
         creator_id=row.creator_id,
         creator_followers=row.creator_followers,
+        creator_cvr=row.creator_cvr,
     )
 
 
@@ -242,6 +243,13 @@ def baseline_rows(rows: TrainingRows) -> TrainingRows:
     keep = np.array([n in BASELINE_FEATURES for n in FEATURE_NAMES])
     x = rows.x.copy()
     x[:, ~keep] = np.nan
+    return TrainingRows(x, rows.views, rows.orders, rows.gmv_usd, rows.groups)
+
+
+def without(rows: TrainingRows, names: tuple[str, ...]) -> TrainingRows:
+    """The same rows with the features ``names`` unknown (what a seller may not have)."""
+    x = rows.x.copy()
+    x[:, [FEATURE_NAMES.index(n) for n in names]] = np.nan
     return TrainingRows(x, rows.views, rows.orders, rows.gmv_usd, rows.groups)
 
 

@@ -2,7 +2,8 @@
 
 A manifest has one row per video: ``video`` (path, relative to the manifest's folder or
 absolute) and optional ``creator_id``, ``product_id``, ``product_name``, ``language``,
-``views``, ``price``, ``currency``, ``category``, ``creator_followers``. A labelled-outcomes
+``views``, ``price``, ``currency``, ``category``, ``creator_followers``, ``creator_cvr``.
+A labelled-outcomes
 manifest (``training/outcomes.py``) is accepted as it is: its outcome columns are ignored.
 Every problem is reported at once with its row (spreadsheet numbering, header = 1) and
 column; a video file that is missing is not a manifest problem but a failed result row,
@@ -19,12 +20,20 @@ from typing import Any
 from service.errors import InputError
 from service.meta import VideoMeta
 from training.outcomes import KNOWN as OUTCOME_COLUMNS
-from training.outcomes import ManifestError, ManifestProblem, is_blank, parse_number, read_table
+from training.outcomes import (
+    ManifestError,
+    ManifestProblem,
+    is_blank,
+    parse_number,
+    rate_problem,
+    read_table,
+)
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".3gp", ".flv"})
 MANIFEST_SUFFIXES = frozenset({".csv", ".tsv", ".parquet"})
 TEXT_COLUMNS = ("creator_id", "product_id", "product_name", "currency", "category")
-NUMBER_COLUMNS = {"views": True, "creator_followers": True, "price": False}  # -> whole number?
+# -> whole number?
+NUMBER_COLUMNS = {"views": True, "creator_followers": True, "price": False, "creator_cvr": False}
 COLUMNS = ("video", "language", *TEXT_COLUMNS, *NUMBER_COLUMNS)
 _LANG = re.compile(r"^[a-z]{2}$")
 
@@ -119,6 +128,8 @@ def _row_item(
             continue
         if x < 0:
             problems.append(ManifestProblem(i, col, f"is negative ({x})"))
+        elif col == "creator_cvr" and (why := rate_problem(x)):
+            problems.append(ManifestProblem(i, col, why))
         else:
             numbers[col] = x
     text = {c: None if is_blank(rec.get(c)) else str(rec[c]).strip() for c in TEXT_COLUMNS}
@@ -139,6 +150,7 @@ def _row_item(
         views=numbers.get("views"),  # type: ignore[arg-type] - whole numbers are ints
         creator_id=text["creator_id"],
         creator_followers=numbers.get("creator_followers"),  # type: ignore[arg-type]
+        creator_cvr=numbers.get("creator_cvr"),
     )
     video = video if video.is_absolute() else (base / video)
     return BatchItem(i, video.resolve(), row_lang, meta, text["product_id"]), []

@@ -44,6 +44,7 @@ from service.http.schemas import (
     ModelsInfo,
     PageConfig,
     Price,
+    Rate,
     Script,
     Text,
     to_meta,
@@ -91,10 +92,18 @@ class Sellscope:
         views: Count = None,
         creator_id: Text = None,
         creator_followers: Count = None,
+        creator_cvr: Rate = None,
     ) -> Report:
         """Score one uploaded video; the report JSON."""
         meta = to_meta(
-            product_name, category, price, currency, views, creator_id, creator_followers
+            product_name,
+            category,
+            price,
+            currency,
+            views,
+            creator_id,
+            creator_followers,
+            creator_cvr,
         )
         return guarded(self._score_video, video, language, meta)
 
@@ -110,10 +119,18 @@ class Sellscope:
         views: Count = None,
         creator_id: Text = None,
         creator_followers: Count = None,
+        creator_cvr: Rate = None,
     ) -> str:
         """Score one uploaded video; the HTML report page."""
         meta = to_meta(
-            product_name, category, price, currency, views, creator_id, creator_followers
+            product_name,
+            category,
+            price,
+            currency,
+            views,
+            creator_id,
+            creator_followers,
+            creator_cvr,
         )
         out = guarded(self._score_video, video, language, meta)
         return out if isinstance(out, Response) else _html(out)
@@ -130,10 +147,18 @@ class Sellscope:
         views: Count = None,
         creator_id: Text = None,
         creator_followers: Count = None,
+        creator_cvr: Rate = None,
     ) -> Report:
         """``/score`` as a task: submit, poll ``status``, then ``get`` the report JSON."""
         meta = to_meta(
-            product_name, category, price, currency, views, creator_id, creator_followers
+            product_name,
+            category,
+            price,
+            currency,
+            views,
+            creator_id,
+            creator_followers,
+            creator_cvr,
         )
         return guarded(self._score_video, video, language, meta)
 
@@ -149,10 +174,18 @@ class Sellscope:
         views: Count = None,
         creator_id: Text = None,
         creator_followers: Count = None,
+        creator_cvr: Rate = None,
     ) -> BatchResult:
         """Several videos as one task (the same metadata for each); a report or an error each."""
         meta = to_meta(
-            product_name, category, price, currency, views, creator_id, creator_followers
+            product_name,
+            category,
+            price,
+            currency,
+            views,
+            creator_id,
+            creator_followers,
+            creator_cvr,
         )
         return guarded(self._score_batch, videos, language, meta)
 
@@ -170,12 +203,20 @@ class Sellscope:
         views: Count = None,
         creator_id: Text = None,
         creator_followers: Count = None,
+        creator_cvr: Rate = None,
     ) -> Report:
         """Score a script or transcript before filming (the hook: what is said in its first 3 s)."""
         from service.pipeline import score_script
 
         meta = to_meta(
-            product_name, category, price, currency, views, creator_id, creator_followers
+            product_name,
+            category,
+            price,
+            currency,
+            views,
+            creator_id,
+            creator_followers,
+            creator_cvr,
         )
         scored = guarded(score_script, text, language, meta, self.engine.scorers)
         return scored if isinstance(scored, Response) else scored.report()

@@ -80,11 +80,25 @@ def _finite(v: Any) -> Any:
     return v
 
 
+def _rate(v: Any) -> Any:
+    from training.outcomes import rate_problem
+
+    v = _finite(v)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return v  # None, or not a number: pydantic says so
+    if why := rate_problem(x):
+        raise ValueError(why)
+    return x
+
+
 Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT_CHARS)] | None, BeforeValidator(_as_text)]
 Language = Annotated[str | None, BeforeValidator(_language)]
 Currency = Annotated[str | None, BeforeValidator(_currency)]
 Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_none)]
 Price = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_finite)]
+Rate = Annotated[float | None, BeforeValidator(_rate)]
 Script = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=MAX_SCRIPT_CHARS)]
 
 
@@ -96,6 +110,7 @@ def to_meta(
     views: int | None = None,
     creator_id: str | None = None,
     creator_followers: int | None = None,
+    creator_cvr: float | None = None,
 ) -> VideoMeta:
     """The library's ``VideoMeta`` from validated form fields."""
     return VideoMeta(
@@ -106,6 +121,7 @@ def to_meta(
         views=views,
         creator_id=creator_id,
         creator_followers=creator_followers,
+        creator_cvr=creator_cvr,
     )
 
 

@@ -131,6 +131,8 @@ def _header(r: Report) -> str:
         product.append(f"{m.views:,} views")
     if m.creator_followers is not None:
         product.append(f"creator {m.creator_followers:,} followers")
+    if m.creator_cvr is not None:
+        product.append(f"creator's recent conversion {m.creator_cvr:.2%}")
     extra = f'<p class="facts">{SEP.join(product)}</p>' if product else ""
     return (
         '<section id="header"><h1>'

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REPORT_SCHEMA_VERSION = "1.0"
+# 1.1: meta.creator_cvr (the creator's recent conversion rate) added.
+REPORT_SCHEMA_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -47,6 +48,7 @@ class Meta(_Model):
     views: int | None = None
     creator_id: str | None = None
     creator_followers: int | None = None
+    creator_cvr: float | None = None  # the creator's recent orders / views
 
 
 class TimedText(_Model):

@@ -8,9 +8,10 @@ the views of a posted video; the pre-posting prediction without views is printed
 and prints:
 
 - Spearman of predicted vs realised conversion rate, and the oracle's (the true simulated
-  rate vs realised): target ratio >= 0.8; and the ceiling of any model that sees only the
-  video and the offer (the true rate without the creator's random effect, which a new
-  creator's video cannot show);
+  rate vs realised): target ratio >= 0.8; the same without the creator's recent conversion
+  rate (the creator page's figure, which carries the creator's own effect through noise);
+  and the ceiling of any model that sees only the video and the offer (the true rate
+  without the creator's random effect, which the video itself cannot show);
 - the 80% interval's coverage of the realised (smoothed) rate: target within 0.05;
 - how often the diagnosis names a planted flaw among its top 3 reasons, per video and per
   flaw; how many of the top-3 reasons given name a planted flaw (precision); and how many
@@ -31,6 +32,7 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=31)
     ap.add_argument("--videos", type=Path, default=ROOT / "out" / "synth")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--dump", type=Path, help="write one JSON line per video (features, "
+                    "prediction, truth) here, for analysis")  # fmt: skip
     args = ap.parse_args(argv)
+    dump = []
 
     t0 = time.perf_counter()
     rows = []
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"heads {scorers.heads.tag}, conversion {scorers.conversion_tag}")
 
     pred, realised, true_cvr, lo, hi, y, langs, pre = [], [], [], [], [], [], [], []
+    no_record = []  # predictions without the creator's recent conversion rate
     no_creator = []
     per_video, flaw_hits, flaw_n, clean_reasons = [], Counter(), Counter(), []
     given, right = 0, 0  # top-3 reasons given, and those that name a planted flaw
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         truth = json.loads(r.video.with_suffix(".json").read_text(encoding="utf-8"))
         scored = analyse(o.evidence, meta_of(r), scorers)
         pre.append(analyse(o.evidence, meta_of(r, with_views=False), scorers).prediction.cvr)
+        unknown = replace(meta_of(r), creator_cvr=None)
+        no_record.append(analyse(o.evidence, unknown, scorers).prediction.cvr)
         p = scored.prediction
         pred.append(p.cvr)
         lo.append(p.cvr_low)
@@ -104,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             truth["outcome"]["true_cvr"] / np.exp(truth["outcome"]["creator_cvr_effect"])
         )
         langs.append(truth["video"]["lang"])
+        dump.append({"video": r.video.name, "lang": langs[-1], "pred": p.cvr, "pre": pre[-1],
+                     "no_record": no_record[-1], "realised": realised[-1],
+                     "features": scored.features, "outcome": truth["outcome"],
+                     "planted": truth["planted_flaws"]})  # fmt: skip
         top3 = [x.code for x in scored.diagnosis[:3]]
         planted = truth["planted_flaws"]
         given += len(top3)
@@ -134,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             top_share.append(effects[codes[0]] / best)
             top_best.append(effects[codes[0]] >= best - 1e-9)
 
+    if args.dump:
+        args.dump.write_text("".join(json.dumps(d) + "\n" for d in dump), encoding="utf-8")
     pred, realised, true_cvr = map(np.array, (pred, realised, true_cvr))
     lo, hi, y, langs = np.log(lo), np.log(hi), np.array(y), np.array(langs)
     ours = spearmanr(pred, realised).statistic
@@ -142,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(pred)} held-out videos ({', '.join(args.langs)}), seed {args.seed}")
     print(f"Spearman(predicted, realised CVR) {ours:.3f}; oracle {oracle:.3f}; "
           f"ratio {ours / oracle:.2f} (target >= 0.80)")  # fmt: skip
+    alone = spearmanr(no_record, realised).statistic
+    print(f"without the creator's recent conversion rate: Spearman {alone:.3f}; "
+          f"ratio {alone / oracle:.2f}")  # fmt: skip
     ceiling = spearmanr(no_creator, realised).statistic
     print(f"ceiling without the creator effect (true content + offer rate): {ceiling:.3f}; "
           f"ours / ceiling {ours / ceiling:.2f}")  # fmt: skip

@@ -60,6 +60,12 @@ def test_score_of_a_bad_file_and_empty_script_are_one_clear_line(tmp_path):
     assert r.returncode == 2 and "the script is empty" in r.stderr
 
 
+def test_creator_rate_in_percent_is_a_clear_error(tmp_path):
+    r = sellscope("script", "Stop scrolling.", "--creator-cvr", "4")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--creator-cvr: 4 is not between 0 and 1" in r.stderr and "0.4% is 0.004" in r.stderr
+
+
 def test_train_without_a_target_says_what_to_give():
     r = sellscope("train")
     assert r.returncode == 2 and "sellscope train --outcomes MANIFEST" in r.stderr

@@ -127,10 +127,16 @@ def test_unknown_metadata_is_nan_and_scripts_leave_visuals_unknown():
     ev = _weak_video()
     s = score_evidence(ev, TableScorer(TABLE))
     f = conversion_features(s, ev, VideoMeta())
-    for name in ("log_views", "log_price_usd", "log_followers", "category", "product_shown_s"):
+    for name in (
+        "log_views", "log_price_usd", "log_followers", "creator_cvr", "category",
+        "product_shown_s",
+    ):  # fmt: skip
         assert math.isnan(f[name]), name
-    g = conversion_features(s, ev, VideoMeta(price=20.0, currency="EUR", category="beauty"))
+    g = conversion_features(
+        s, ev, VideoMeta(price=20.0, currency="EUR", category="beauty", creator_cvr=0.0)
+    )
     assert g["log_price_usd"] == pytest.approx(math.log1p(20 / 0.92))
+    assert g["creator_cvr"] == 0.0  # a creator who sold nothing lately is known, not unknown
     assert g["category"] == 0.0
     assert math.isnan(
         conversion_features(s, ev, VideoMeta(price=5, currency="XXX"))["log_price_usd"]

@@ -61,6 +61,14 @@ def test_every_problem_in_one_pass(tmp_path):
     assert "file not found" in msgs and "unknown column" in msgs
 
 
+def test_creator_rate_is_a_fraction(tmp_path):
+    p = _write(tmp_path, "video,views,orders,creator_cvr\na.mp4,100,1,0.004\nb.mp4,100,1,4\n")
+    rows, problems = validate_manifest(p)
+    assert [r.creator_cvr for r in rows] == [pytest.approx(0.004)]
+    assert [(x.row, x.column) for x in problems] == [(3, "creator_cvr")]
+    assert "0.4% is 0.004" in str(problems[0])
+
+
 def test_missing_required_column(tmp_path):
     _, problems = validate_manifest(_write(tmp_path, "video,views\na.mp4,10\n"))
     assert [(p.row, p.column, p.message) for p in problems] == [

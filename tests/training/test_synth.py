@@ -27,6 +27,8 @@ from training.synth_outcome import (
     ContentFeatures,
     Offer,
     content_quality,
+    creator_effects,
+    creator_record,
     simulate_outcome,
     true_cvr,
 )
@@ -194,6 +196,8 @@ def test_manifest_loads_as_labelled_outcomes(rendered):
         assert (r.views, r.orders, r.gmv) == (o.views, o.orders, pytest.approx(o.gmv))
         assert r.currency == "USD" and r.language == "en"
         assert r.creator_id == v.truth.video.creator_id
+        assert r.creator_followers == v.truth.video.creator_followers > 0
+        assert r.creator_cvr == pytest.approx(v.truth.video.creator_cvr, rel=1e-5)
 
 
 def test_same_seed_same_truth_other_seed_differs(rendered, corpus, tmp_path):
@@ -335,6 +339,20 @@ def test_price_lowers_and_creator_shifts_conversion():
     dear = true_cvr(GOOD, Offer("beauty", 50.0, "USD", "c1"), 0.0)
     assert dear == pytest.approx(cheap * math.exp(-0.5 * math.log(10)), rel=1e-6)
     assert true_cvr(GOOD, Offer("beauty", 5.0, "USD", "c1"), 0.3) > cheap
+
+
+def test_creator_record_shows_the_creator_effects():
+    ids = [f"xx-creator-{i:03d}" for i in range(300)]
+    effects = np.array([creator_effects(c, 5) for c in ids])
+    records = [creator_record(c, 5) for c in ids]
+    rate = np.log([r.cvr for r in records])
+    followers = np.log([r.followers for r in records])
+    # the recent rate carries the conversion effect, followers the reach, each with noise
+    assert 0.6 < np.corrcoef(rate, effects[:, 0])[0, 1] < 0.97
+    assert 0.5 < np.corrcoef(followers, effects[:, 1])[0, 1] < 0.97
+    assert abs(np.corrcoef(rate, effects[:, 1])[0, 1]) < 0.2
+    assert creator_record(ids[0], 5) == records[0] != creator_record(ids[0], 6)
+    assert all(0 < r.recent_orders < r.recent_views for r in records)
 
 
 def test_outcome_is_deterministic_for_a_seed():

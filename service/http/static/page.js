@@ -2,7 +2,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["language", "product_name", "category", "price", "currency", "views", "creator_id"];
+const FIELDS = ["language", "product_name", "category", "price", "currency", "views", "creator_id",
+                "creator_followers"];
 const POLL_MS = 1000;
 let config = { auth_required: false, max_upload_mb: 100, max_duration_s: 300 };
 let chosen = null;
@@ -124,6 +125,9 @@ async function score(event) {
       const v = $(f).value.trim();
       if (v) form.append(f, v);
     }
+    // sellers read the creator page's rate in percent; the API takes a fraction
+    const cvr = $("creator_cvr_percent").value.trim();
+    if (cvr) form.append("creator_cvr", String(Number(cvr) / 100));
     const submitted = await upload("/score_async/submit", form);
     if (!submitted.ok) throw new Error(await errorOf(submitted));
     const { task_id } = await submitted.json();

@@ -60,6 +60,17 @@ def test_manifest_rows_become_items_with_meta(tmp_path):
     assert b.meta.price is None and b.product_id is None
 
 
+def test_manifest_creator_record(tmp_path):
+    _touch(tmp_path / "a.mp4")
+    m = tmp_path / "m.csv"
+    m.write_text("video,creator_followers,creator_cvr\na.mp4,52000,0.0061\na.mp4,10,1.5\n")
+    items, problems = validate_manifest(m)
+    assert items[0].meta.creator_followers == 52000
+    assert items[0].meta.creator_cvr == pytest.approx(0.0061)
+    assert [(p.row, p.column) for p in problems] == [(3, "creator_cvr")]
+    assert "between 0 and 1" in problems[0].message
+
+
 def test_every_manifest_problem_in_one_pass(tmp_path):
     _touch(tmp_path / "a.mp4")
     m = tmp_path / "m.csv"

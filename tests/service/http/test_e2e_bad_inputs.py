@@ -84,6 +84,7 @@ def test_an_upload_over_the_size_limit_gets_413(client, server, baseline):
         ({"views": "lots"}, True, "views: "),
         ({"language": "klingon"}, True, "unknown language code"),
         ({"currency": "dollars"}, True, "ISO 4217"),
+        ({"creator_cvr": "4"}, True, "creator_cvr: "),
     ],
 )
 def test_bad_fields_get_400_naming_the_field(

@@ -36,7 +36,7 @@ def scored(client, product_video) -> dict:
     data = {
         "language": "en", "product_name": t.product_label, "category": t.category,
         "price": str(t.price), "currency": t.currency.lower(), "views": "12000",
-        "creator_id": "1234567",
+        "creator_id": "1234567", "creator_cvr": "0.004",
     }  # fmt: skip
     r = client.post(
         "/score", files={"video": _file(product_video.video_path, "my product.mp4")}, data=data
@@ -52,6 +52,7 @@ def test_score_a_generated_video(scored, product_video, http_store, server):
     assert 0 <= scored["scores"]["hook"]["score"] <= 100
     assert scored["scores"]["lines"], "the speech was transcribed and scored"
     assert scored["meta"]["creator_id"] == "1234567" and scored["meta"]["views"] == 12000
+    assert scored["meta"]["creator_cvr"] == 0.004
     assert scored["meta"]["currency"] == product_video.truth.video.currency.upper()
     assert scored["prediction"] is not None and scored["prediction"]["cvr"] > 0
     assert scored["models"]["heads"] == http_store.heads

@@ -49,6 +49,8 @@ def test_the_page_uploads_a_video_and_shows_its_report(server, product_video, tm
         page.evaluate("document.getElementById('language').value = 'en'")
         label = product_video.truth.video.product_label
         page.evaluate(f"document.getElementById('product_name').value = {js(label)}")
+        # the page takes the creator's rate in percent and sends the API a fraction
+        page.evaluate("document.getElementById('creator_cvr_percent').value = '0.4'")
         page.set_files("#file", [Path(product_video.video_path)])
         page.wait_for("!document.getElementById('go').disabled", 10)
         page.evaluate("document.getElementById('go').click()")
@@ -62,4 +64,5 @@ def test_the_page_uploads_a_video_and_shows_its_report(server, product_video, tm
     assert len(shown["reasons"]) >= 1, "the diagnosis lists at least one reason"
     assert shown["download"].startswith("blob:") and shown["status"] == "Done."
     assert product_video.truth.video.product_label in shown["product"]  # the metadata went along
+    assert "recent conversion 0.40%" in shown["product"], shown["product"]
     assert SCREENSHOT.stat().st_size > 20_000
