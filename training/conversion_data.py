@@ -10,10 +10,15 @@ instead of re-rendering and re-extracting hundreds of videos.
 The videos' lines come from the seed corpus's **dev** split: the heads were not trained on
 them (dev only fitted their temperatures), so the scores in the table are as noisy as on
 new videos. The benchmark evaluates on **test**-split videos. Each seed renders other
-videos (scripts, offers, creators) from the same lines; the shipped table has two:
+videos (scripts, offers, creators) from the same lines. The shipped table has 400 rows of
+seeds 21 and 22, whose video ``i`` has one plan in every language, and 200 rows whose
+plans are their own (``--own-plans``; the default model's figures are taken on these,
+``default_conversion.held_out_rows``):
 
     python -m training.conversion_data --split dev --n 25 --seed 21 22 \\
         --out datasets/conversion/synth_dev.csv.gz
+    python -m training.conversion_data --split dev --n 25 --seed 41 --own-plans \\
+        --add-to datasets/conversion/synth_dev.csv.gz --out datasets/conversion/synth_dev.csv.gz
 """
 
 from __future__ import annotations
