@@ -95,16 +95,7 @@ class Sellscope:
         creator_cvr: Rate = None,
     ) -> Report:
         """Score one uploaded video; the report JSON."""
-        meta = to_meta(
-            product_name,
-            category,
-            price,
-            currency,
-            views,
-            creator_id,
-            creator_followers,
-            creator_cvr,
-        )
+        meta = to_meta(locals())
         return guarded(self._score_video, video, language, meta)
 
     @bentoml.api(route="/score_html")
@@ -122,16 +113,7 @@ class Sellscope:
         creator_cvr: Rate = None,
     ) -> str:
         """Score one uploaded video; the HTML report page."""
-        meta = to_meta(
-            product_name,
-            category,
-            price,
-            currency,
-            views,
-            creator_id,
-            creator_followers,
-            creator_cvr,
-        )
+        meta = to_meta(locals())
         out = guarded(self._score_video, video, language, meta)
         return out if isinstance(out, Response) else _html(out)
 
@@ -150,16 +132,7 @@ class Sellscope:
         creator_cvr: Rate = None,
     ) -> Report:
         """``/score`` as a task: submit, poll ``status``, then ``get`` the report JSON."""
-        meta = to_meta(
-            product_name,
-            category,
-            price,
-            currency,
-            views,
-            creator_id,
-            creator_followers,
-            creator_cvr,
-        )
+        meta = to_meta(locals())
         return guarded(self._score_video, video, language, meta)
 
     @bentoml.task(route="/score_batch")
@@ -177,16 +150,7 @@ class Sellscope:
         creator_cvr: Rate = None,
     ) -> BatchResult:
         """Several videos as one task (the same metadata for each); a report or an error each."""
-        meta = to_meta(
-            product_name,
-            category,
-            price,
-            currency,
-            views,
-            creator_id,
-            creator_followers,
-            creator_cvr,
-        )
+        meta = to_meta(locals())
         return guarded(self._score_batch, videos, language, meta)
 
     # ------------------------------------------------------------ scripts and pages
@@ -208,16 +172,7 @@ class Sellscope:
         """Score a script or transcript before filming (the hook: what is said in its first 3 s)."""
         from service.pipeline import score_script
 
-        meta = to_meta(
-            product_name,
-            category,
-            price,
-            currency,
-            views,
-            creator_id,
-            creator_followers,
-            creator_cvr,
-        )
+        meta = to_meta(locals())
         scored = guarded(score_script, text, language, meta, self.engine.scorers)
         return scored if isinstance(scored, Response) else scored.report()
 

@@ -7,9 +7,11 @@ text, and blank fields count as not given.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -102,27 +104,13 @@ Rate = Annotated[float | None, BeforeValidator(_rate)]
 Script = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=MAX_SCRIPT_CHARS)]
 
 
-def to_meta(
-    product_name: str | None = None,
-    category: str | None = None,
-    price: float | None = None,
-    currency: str | None = None,
-    views: int | None = None,
-    creator_id: str | None = None,
-    creator_followers: int | None = None,
-    creator_cvr: float | None = None,
-) -> VideoMeta:
-    """The library's ``VideoMeta`` from validated form fields."""
-    return VideoMeta(
-        product_name=product_name,
-        category=category,
-        price=price,
-        currency=currency,
-        views=views,
-        creator_id=creator_id,
-        creator_followers=creator_followers,
-        creator_cvr=creator_cvr,
-    )
+def to_meta(fields: Mapping[str, Any]) -> VideoMeta:
+    """The library's ``VideoMeta`` from validated form fields (other keys are ignored).
+
+    An endpoint passes its ``locals()`` (its parameters), so a metadata field is declared
+    once per endpoint, in its signature, and added to ``VideoMeta`` once.
+    """
+    return VideoMeta(**{f.name: fields.get(f.name) for f in dataclasses.fields(VideoMeta)})
 
 
 class _Model(BaseModel):

@@ -59,5 +59,8 @@ def test_long_text_and_empty_scripts_are_refused():
 
 
 def test_to_meta_builds_the_library_dataclass():
-    m = to_meta(product_name="Glow", price=10.0, currency="EUR", views=100)
+    m = to_meta(
+        {"product_name": "Glow", "price": 10.0, "currency": "EUR", "views": 100, "video": "x"}
+    )
     assert m.product_name == "Glow" and m.views == 100 and m.price_usd == pytest.approx(10.87, 0.01)
+    assert m.creator_cvr is None
