@@ -23,6 +23,7 @@ and prints:
   against the best fix; and how many reasons videos with nothing worth fixing get.
 
     python tests/benchmarks/bench_conversion.py [--n 12] [--langs zh en id fr fi es vi th]
+        [--own-plans]  # video i has one plan in every language unless each has its own
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--langs", nargs="+", default=list(LANGUAGES))
     ap.add_argument("--n", type=int, default=12, help="videos per language")
     ap.add_argument("--seed", type=int, default=31)
+    ap.add_argument(
+        "--own-plans",
+        action="store_true",
+        help="each language its own plans (the default repeats --n plans in every language)",
+    )
     ap.add_argument("--videos", type=Path, default=ROOT / "out" / "synth")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dump", type=Path, help="write one JSON line per video (features, "
@@ -68,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     rows = []
-    for manifest, _ in render("test", args.langs, args.n, args.seed, args.videos):
+    for manifest, _ in render("test", args.langs, args.n, args.seed, args.videos, args.own_plans):
         rows += load_manifest(manifest)
     print(f"{len(rows)} test-split videos ready in {time.perf_counter() - t0:.0f} s", flush=True)
     jobs = [Job(str(i), r.video, r.language) for i, r in enumerate(rows)]
