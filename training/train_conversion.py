@@ -240,10 +240,7 @@ def evaluate(model: ConversionModel, test: TrainingRows) -> Figures:
 
 def baseline_rows(rows: TrainingRows) -> TrainingRows:
     """The same rows with every content feature unknown: views and metadata only."""
-    keep = np.array([n in BASELINE_FEATURES for n in FEATURE_NAMES])
-    x = rows.x.copy()
-    x[:, ~keep] = np.nan
-    return TrainingRows(x, rows.views, rows.orders, rows.gmv_usd, rows.groups)
+    return without(rows, tuple(n for n in FEATURE_NAMES if n not in BASELINE_FEATURES))
 
 
 def without(rows: TrainingRows, names: tuple[str, ...]) -> TrainingRows:

@@ -21,6 +21,7 @@ from service.errors import InputError
 from service.meta import VideoMeta
 from training.outcomes import KNOWN as OUTCOME_COLUMNS
 from training.outcomes import (
+    RATE_COLUMNS,
     ManifestError,
     ManifestProblem,
     is_blank,
@@ -128,7 +129,7 @@ def _row_item(
             continue
         if x < 0:
             problems.append(ManifestProblem(i, col, f"is negative ({x})"))
-        elif col == "creator_cvr" and (why := rate_problem(x)):
+        elif col in RATE_COLUMNS and (why := rate_problem(x)):
             problems.append(ManifestProblem(i, col, why))
         else:
             numbers[col] = x
