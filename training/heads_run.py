@@ -31,6 +31,7 @@ from training.train_heads import (
     headline_pairs,
     predict_logits,
     seed_examples,
+    test_examples,
     train,
     with_heard,
 )
@@ -138,7 +139,7 @@ def train_default_heads(
     temps = fit_temperatures(trained, dev_ex)
 
     # the per-task figures on each task's own items, as the corpus defines the tasks
-    test_ex = seed_examples("test", fabe_none_from_other_tasks=False)
+    test_ex = test_examples()
     test_logits = predict_logits(trained, [e.text for e in test_ex])
     seed = seed_report(test_ex, test_logits)
     calib = calibration_report(test_ex, test_logits, temps["hook_strength"])
@@ -207,7 +208,7 @@ def _heard_reports(
     ``datasets/asr/test.jsonl.gz`` is not there)."""
     from training.seed_corpus import load_items
 
-    test_ex = seed_examples("test", fabe_none_from_other_tasks=False, heard=True)
+    test_ex = test_examples(heard=True)
     if not any(e.heard for e in test_ex):
         return None, None
     items = [it for it in load_items() if it.split == "test"]
@@ -248,7 +249,7 @@ def refit_stored_heads(
         progress(f"refit the {task} head of {scorer.tag}: loss {loss:.3f}")
     fit_temperatures(trained, seed_examples("dev"))  # tasks without dev items keep theirs
     temps = dict(zip(scorer.labels, map(float, trained.heads.temperature.tolist()), strict=True))
-    test_ex = seed_examples("test", fabe_none_from_other_tasks=False)
+    test_ex = test_examples()
     test_logits = predict_logits(trained, [e.text for e in test_ex])
     seed = seed_report(test_ex, test_logits)
     points = _points(test_logits)

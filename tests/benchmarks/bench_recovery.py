@@ -148,13 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     ap.add_argument("--videos", type=Path, default=ROOT / "out" / "synth")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--heads", default="latest", help="version of the heads in the store")
     args = ap.parse_args(argv)
 
     from service.pipeline import Scorers, analyse
     from training.conversion_data import render
     from training.evidence_cache import Job, extract_many
 
-    scorers = Scorers.from_store()
+    scorers = Scorers.from_store(heads=args.heads)
     print(
         f"scorer {scorers.heads.tag}; {args.n} {args.split}-split videos per language, "
         f"seed {args.seed}"

@@ -135,6 +135,38 @@ def test_training_stops_before_an_epoch_that_would_end_past_the_budget(tiny):
     assert [h["epoch"] for h in t.history] == [1, 2, 3, 4, 5]
 
 
+def test_budget_counts_the_epochs_that_still_fit():
+    from training.train_heads import budget_epochs
+
+    config = TrainConfig(budget_seconds=900.0, tail_epochs=1.5)
+    # 133 s of caching and one epoch of 147 s: 400 s left before a 220 s tail, 2 more epochs
+    assert budget_epochs(280.0, 147.0, config, done=1, planned=5) == 3
+    assert budget_epochs(280.0, 100.0, config, done=1, planned=5) == 5  # never more than planned
+    assert budget_epochs(800.0, 147.0, config, done=3, planned=5) == 3  # none fits: stop here
+
+
+def test_a_shorter_plan_anneals_the_learning_rate_by_its_last_epoch(tiny, monkeypatch):
+    import training.train_heads as th
+
+    encoder, tok = tiny
+    ex = [Example(t, {"hook_strength": k}, "en", "seed")
+          for t, k in [("stop scrolling look", 1), ("hello guys welcome", 0)]]  # fmt: skip
+    config = TrainConfig(epochs=5, batch_size=2, trainable_layers=1, pairs_per_epoch=0,
+                         refit_tasks=(), budget_seconds=1e6)  # fmt: skip
+    full = train(encoder, tok, ex, [], config, lambda _: None)
+    lrs = [h["lr_encoder"] for h in full.history]
+    assert lrs[-1] == 0.0 and lrs[2] > 0.1 * config.lr_encoder  # 5 planned, 5 run
+    lines: list[str] = []
+    monkeypatch.setattr(th, "budget_epochs", lambda *a, **k: 3)  # as if only 3 fitted
+    short = train(encoder, tok, ex, [], config, lines.append)
+    epochs = [h for h in short.history if "epoch" in h]
+    assert [h["epoch"] for h in epochs] == [1, 2, 3]
+    assert epochs[-1]["lr_encoder"] == 0.0  # annealed, not cut off mid-schedule
+    assert {"planned_epochs": 3}.items() <= short.history[1].items()
+    assert short.history[-1]["stopped_after_epoch"] == 3
+    assert any("fits 3 epochs" in ln for ln in lines)
+
+
 def test_macro_f1_and_confusion():
     y = np.array([0, 0, 1, 1, 2])
     p = np.array([0, 1, 1, 1, 2])
@@ -202,12 +234,47 @@ def test_other_tasks_teach_the_fabe_none_class():
                for it, e in zip(items, with_none, strict=True))  # fmt: skip
 
 
+def test_other_tasks_teach_the_cta_and_intent_heads():
+    from training.seed_corpus import load_items
+    from training.train_heads import NEUTRAL_HOOKS, seed_examples, test_examples
+
+    no, neutral = TASK_LABELS["cta"].index("no"), TASK_LABELS["intent"].index("neutral")
+    items = [it for it in load_items() if it.split == "dev"]
+    taught = seed_examples("dev")
+    plain = seed_examples("dev", intent_from_other_tasks=False)
+    seen_none_line = False
+    for it, e, p in zip(items, taught, plain, strict=True):
+        if it.task == "hook":  # no opener asks the viewer to act; chat openers are neutral
+            assert e.labels["cta"] == no and "cta" not in p.labels
+            assert (e.labels.get("intent") == neutral) == (it.labels["type"] in NEUTRAL_HOOKS)
+            assert "intent" not in p.labels
+        elif it.task == "selling_point" and it.labels["role"] == "none":
+            # a "none" line's own intent fields count with or without the flag
+            want = TASK_LABELS["intent"].index(it.labels["intent"])
+            assert e.labels["intent"] == p.labels["intent"] == want
+            assert e.labels["cta"] == p.labels["cta"] == int(bool(it.labels["cta"]))
+            seen_none_line = True
+        elif it.task == "selling_point":  # a product claim is no call to action
+            assert e.labels["cta"] == no and "cta" not in p.labels and "intent" not in e.labels
+        else:
+            assert e.labels == p.labels
+    assert seen_none_line
+    # held-out figures read each task's own items only
+    held_out = [it for it in load_items() if it.split == "test"]
+    for it, e in zip(held_out, test_examples(), strict=True):
+        assert ("cta" in e.labels) == ("cta" in it.labels)
+        assert "fabe_role" not in e.labels or it.task == "selling_point"
+
+
 def test_fabe_none_weight_reaches_the_loss(tiny):
     from training.train_heads import class_weights
 
     w = class_weights(TrainConfig(fabe_none_weight=0.25))["fabe_role"]
     assert w[TASK_LABELS["fabe_role"].index("none")] == pytest.approx(0.25)
     assert float(w.sum()) == pytest.approx(len(TASK_LABELS["fabe_role"]) - 0.75)
+    cta = class_weights(TrainConfig(cta_no_weight=0.5))["cta"]
+    assert cta[TASK_LABELS["cta"].index("no")] == pytest.approx(0.5)
+    assert cta[TASK_LABELS["cta"].index("yes")] == pytest.approx(1.0)
 
 
 def test_point_detection_report_counts_role_and_kind():
