@@ -13,6 +13,10 @@ and prints:
   and the ceiling of any model that sees only the video and the offer (the true rate
   without the creator's random effect, which the video itself cannot show);
 - the 80% interval's coverage of the realised (smoothed) rate: target within 0.05;
+- where the ranking is lost (``training.recovery_gap``): the Spearman a perfect model of the
+  simulation would reach with every outcome term true, with one term as the pipeline
+  recovered it (hook strength, FABE roles, selling points shown, product shown, CTA, sell
+  share, hard sell too early), and with all of them as recovered, near which ours must stay;
 - how often the diagnosis names a planted flaw among its top 3 reasons, per video and per
   flaw; how many of the top-3 reasons given name a planted flaw (precision); and how many
   reasons videos without a planted flaw get;
@@ -53,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.diagnosis_truth import true_effects, truth_features
     from training.evidence_cache import Job, extract_many
     from training.outcomes import load_manifest
+    from training.recovery_gap import RECOVERED, as_recovered, rate_with, record_effect
     from training.synth_outcome import content_quality
     from training.train_conversion import meta_of
 
@@ -67,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--videos", type=Path, default=ROOT / "out" / "synth")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--heads", default="latest", help="version of the heads in the store")
     ap.add_argument("--dump", type=Path, help="write one JSON line per video (features, "
                     "prediction, truth) here, for analysis")  # fmt: skip
     args = ap.parse_args(argv)
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [Job(str(i), r.video, r.language) for i, r in enumerate(rows)]
     outcomes = extract_many(jobs, args.workers)
     print(f"evidence in {time.perf_counter() - t0:.0f} s", flush=True)
-    scorers = Scorers.from_store()
+    scorers = Scorers.from_store(heads=args.heads)
     print(f"heads {scorers.heads.tag}, conversion {scorers.conversion_tag}")
 
     pred, realised, true_cvr, lo, hi, y, langs, pre = [], [], [], [], [], [], [], []
@@ -95,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     est: dict[str, list[tuple[float, float]]] = {}
     big_n, big_named, top_share, top_best, idle_reasons = Counter(), Counter(), [], [], []
     clean_real = []
+    gap: dict[str, list[float]] = {"truth": [], "recovered": [], **{k: [] for k in RECOVERED}}
+    dz: dict[str, list[float]] = {k: [] for k in RECOVERED}  # |error| of each term in z
     for r, o in zip(rows, outcomes, strict=True):
         if o.evidence is None:
             print(f"  failed {r.video.name}: {o.error}")
@@ -137,6 +145,14 @@ def main(argv: list[str] | None = None) -> int:
         f = truth_features(truth)
         assert abs(content_quality(f) - truth["outcome"]["content_quality"]) < 1e-3, r.video
         effects = true_effects(f)
+        rec = record_effect(scored.features["creator_cvr"])
+        gap["truth"].append(rate_with(f, f, truth["outcome"], rec))
+        gap["recovered"].append(rate_with(as_recovered(f, scored.features), f,
+                                          truth["outcome"], rec))  # fmt: skip
+        for term, read in RECOVERED.items():
+            one = read(f, scored.features)
+            gap[term].append(rate_with(one, f, truth["outcome"], rec))
+            dz[term].append(abs(content_quality(one) - content_quality(f)))
         codes = [x.code for x in scored.diagnosis]
         if not planted:
             clean_real += [effects[c] >= MIN_EFFECT for c in codes]
@@ -175,6 +191,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{spearmanr(true_cvr[langs == lg], realised[langs == lg]).statistic:.2f}"
         for lg in args.langs if (langs == lg).sum() > 3
     ) + "  (ours/oracle)")  # fmt: skip
+    ref = spearmanr(gap["truth"], realised).statistic
+    print("\nwhere the ranking is lost: a perfect model of the simulation given the true "
+          "content but one term as the pipeline recovered it (the creator effect read "
+          "from the record; training.recovery_gap)")  # fmt: skip
+    print(f"  {'every term true':26s} Spearman {ref:.3f}")
+    for term in RECOVERED:
+        err, rho = np.array(dz[term]), spearmanr(gap[term], realised).statistic
+        print(f"  {term + ' as recovered':26s} Spearman {rho:.3f} ({rho - ref:+.3f}); wrong on "
+              f"{np.mean(err > 1e-6):.2f}, mean |error| {err.mean():.3f} in ln(rate)")  # fmt: skip
+    print(f"  {'every term as recovered':26s} Spearman "
+          f"{spearmanr(gap['recovered'], realised).statistic:.3f}; ours {ours:.3f}")  # fmt: skip
     print(f"\ndiagnosis: a planted flaw in the top 3 reasons on {np.mean(per_video):.2f} of "
           f"{len(per_video)} videos with one (target >= 0.80)")  # fmt: skip
     for f in sorted(flaw_n):
