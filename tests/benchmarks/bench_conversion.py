@@ -195,12 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     print("\nwhere the ranking is lost: a perfect model of the simulation given the true "
           "content but one term as the pipeline recovered it (the creator effect read "
           "from the record; training.recovery_gap)")  # fmt: skip
-    print(f"  {'every term true':26s} Spearman {ref:.3f}")
+    print(f"  {'every term true':34s} Spearman {ref:.3f}")
     for term in RECOVERED:
         err, rho = np.array(dz[term]), spearmanr(gap[term], realised).statistic
-        print(f"  {term + ' as recovered':26s} Spearman {rho:.3f} ({rho - ref:+.3f}); wrong on "
+        print(f"  {term + ' as recovered':34s} Spearman {rho:.3f} ({rho - ref:+.3f}); wrong on "
               f"{np.mean(err > 1e-6):.2f}, mean |error| {err.mean():.3f} in ln(rate)")  # fmt: skip
-    print(f"  {'every term as recovered':26s} Spearman "
+    print(f"  {'every term as recovered':34s} Spearman "
           f"{spearmanr(gap['recovered'], realised).statistic:.3f}; ours {ours:.3f}")  # fmt: skip
     print(f"\ndiagnosis: a planted flaw in the top 3 reasons on {np.mean(per_video):.2f} of "
           f"{len(per_video)} videos with one (target >= 0.80)")  # fmt: skip
