@@ -78,11 +78,12 @@ class TrainConfig:
     # (0.887). Without them: P 0.43 R 0.98.
     fabe_none_weight: float = 0.3
     fabe_none_in_finetune: bool = False
-    # Hooks and product claims are "no call to action" too (``seed_examples``): they
-    # outnumber the intent lines' CTAs about 10:1 (3:1 without them), and at weight 1 the
-    # CTA head missed one CTA in four on the dev-split videos (bench_recovery --split dev
-    # --seed 21 --n 12, 8 languages: missed 13 -> 25 of 96, false alarms 8 -> 3); "no"
-    # weighs a third, which gives back the 3:1 balance.
+    # Hooks and product claims are "no call to action" too (``seed_examples``): "no" then
+    # outnumbers "yes" about 10:1 (3:1 without them). Weighing "no" a third gives back the
+    # 3:1 balance. On the 96 dev-split videos of ``bench_recovery --split dev --seed 21
+    # --n 12`` (8 languages), videos whose CTA was missed: 13 before these labels, 25 with
+    # them at weight 1, 10 at 0.33 (the first run had 5 epochs, the other two the 3 that
+    # the budget fitted on a slower day).
     cta_no_weight: float = 0.33
     # Share of the training lines read, each epoch, as the speech stage transcribed them
     # (``training.asr_lines``: spoken by espeak-ng, heard by Whisper base) instead of as
@@ -140,8 +141,10 @@ def seed_examples(
         intent_from_other_tasks: also label every hook and every product claim "no call
             to action" (none of them asks the viewer to act), and chat openers (greeting,
             slow context, filler) intent ``neutral``. The CTA and intent heads read every
-            line of a video too; trained on intent lines alone, the CTA head called one
-            opener in four a call to action and the intent head heard greetings as a sell.
+            line of a video too; trained on intent lines alone, they had never seen an
+            opener: the CTA head found a CTA in 25 of 192 test-split synthetic videos that
+            had none (17 with these labels), and read "Hola a todos, primero que nada,
+            gracias por los cinco mil seguidores" as a hard sell (0.89).
         heard: attach each line's transcript (``datasets/asr/<split>.jsonl.gz``, made by
             ``training.asr_lines``) where the split has one.
         heard_min_similarity: attach only transcripts at least this similar to the line
