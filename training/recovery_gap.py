@@ -35,10 +35,6 @@ from training.synth_outcome import (
 Reading = Callable[[ContentFeatures, Mapping[str, float]], ContentFeatures]
 
 
-def _nan(x: float) -> bool:
-    return x != x
-
-
 def _roles(features: Mapping[str, float]) -> frozenset[str]:
     """A role set with the count and the proof the pipeline found (the outcome model reads
     only how many roles and whether one is evidence)."""
@@ -53,14 +49,17 @@ RECOVERED: dict[str, Reading] = {
     "hook": lambda t, f: replace(t, hook_strong=f["hook_said_strength"] >= 0.5),
     "fabe_roles": lambda t, f: replace(t, roles=_roles(f)),
     "shown_share": lambda t, f: replace(
-        t, shown_share=0.0 if _nan(f["sp_shown_share"]) else f["sp_shown_share"]
+        t, shown_share=0.0 if math.isnan(f["sp_shown_share"]) else f["sp_shown_share"]
     ),
     "product_shown": lambda t, f: replace(
-        t, product_first_shown_s=math.inf if _nan(f["product_shown_s"]) else f["product_shown_s"]
+        t,
+        product_first_shown_s=math.inf
+        if math.isnan(f["product_shown_s"])
+        else f["product_shown_s"],
     ),
     "cta": lambda t, f: replace(t, cta=f["cta"] >= 0.5),
     "sell_share": lambda t, f: replace(
-        t, sell_share=None if _nan(f["sell_share"]) else f["sell_share"]
+        t, sell_share=None if math.isnan(f["sell_share"]) else f["sell_share"]
     ),
     "hard_sell_too_early": lambda t, f: replace(t, hard_sell_too_early=f["sell_too_early"] >= 0.5),
 }
@@ -75,7 +74,7 @@ def as_recovered(truth: ContentFeatures, features: Mapping[str, float]) -> Conte
 
 def record_effect(creator_cvr: float) -> float:
     """The creator's effect on ln(rate) as their record shows it (0 without a record)."""
-    if _nan(creator_cvr) or creator_cvr <= 0:
+    if math.isnan(creator_cvr) or creator_cvr <= 0:
         return 0.0
     return math.log(creator_cvr / DEFAULT_BASE_CVR) - RECORD_Z_MEAN
 
