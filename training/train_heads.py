@@ -82,8 +82,8 @@ class TrainConfig:
     # outnumbers "yes" about 10:1 (3:1 without them). Weighing "no" a third gives back the
     # 3:1 balance. On the 96 dev-split videos of ``bench_recovery --split dev --seed 21
     # --n 12`` (8 languages), videos whose CTA was missed: 13 before these labels, 25 with
-    # them at weight 1, 10 at 0.33 (the first run had 5 epochs, the other two the 3 that
-    # the budget fitted on a slower day).
+    # them at weight 1, 10 at 0.33 (the budget stopped the first run after 2 epochs and the
+    # other two after 3, as their histories record).
     cta_no_weight: float = 0.33
     # Share of the training lines read, each epoch, as the speech stage transcribed them
     # (``training.asr_lines``: spoken by espeak-ng, heard by Whisper base) instead of as
