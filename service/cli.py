@@ -179,6 +179,15 @@ def _cmd_train_heads(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate_heads(args: argparse.Namespace) -> int:
+    from training.heads_run import evaluate_stored_heads
+
+    tag, held_out = evaluate_stored_heads(args.version)
+    print(held_out.summary())
+    print(f"model: {tag}")
+    return 0
+
+
 def _cmd_train_outcomes(args: argparse.Namespace) -> int:
     from service.errors import InputError
 
@@ -331,6 +340,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tc.add_argument("--features", type=Path, help="features table (default: the shipped one)")
     tc.set_defaults(func=_cmd_train_conversion)
+
+    ev = sub.add_parser("evaluate", help="measure a stored model again on the held-out splits")
+    evsub = ev.add_subparsers(dest="evaluate_command", required=True)
+    eh = evsub.add_parser(
+        "heads", help="the sentence scorer's held-out figures (what `train heads` prints)"
+    )
+    eh.add_argument("--version", default="latest", help="version in the store (default latest)")
+    eh.set_defaults(func=_cmd_evaluate_heads)
 
     oc = sub.add_parser("outcomes", help="labelled shop outcomes manifests")
     ocsub = oc.add_subparsers(dest="outcomes_command", required=True)

@@ -236,12 +236,17 @@ class PointDetectionReport:
     false_points_by_kind: dict[str, int]  # lines of other kinds taken for points
 
 
-def point_detection_report(items: list, logits: np.ndarray) -> PointDetectionReport:
-    """``items``: seed corpus items (``training.seed_corpus``); ``logits``: FABE logits."""
+def point_detection_report(
+    items: list, logits: np.ndarray, temperature: float = 1.0
+) -> PointDetectionReport:
+    """``items``: seed corpus items (``training.seed_corpus``); ``logits``: FABE logits,
+    before the head's ``temperature`` (the video scorer thresholds calibrated
+    probabilities)."""
     from service.scoring.selling_points import MIN_CONFIDENCE
 
     roles = TASK_LABELS["fabe_role"]
-    z = logits - logits.max(axis=1, keepdims=True)
+    z = logits / temperature
+    z = z - z.max(axis=1, keepdims=True)
     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     pred = [roles[i] if roles[i] != "none" and p[k, i] >= MIN_CONFIDENCE else None
             for k, i in enumerate(p.argmax(axis=1))]  # fmt: skip

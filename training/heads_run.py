@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from models.heads import register_heads
 from training.evaluate_heads import (
@@ -40,38 +41,37 @@ HEARD_TITLE = "the seed test split as heard (spoken by espeak-ng, transcribed by
 
 
 @dataclass(frozen=True)
-class HeadsResult:
-    """A trained and registered scorer with its held-out figures."""
+class HeldOut:
+    """A scorer's figures on the held-out splits (the ones ``train heads`` prints)."""
 
-    tag: str | None
-    seconds: float
     seed: SeedReport
     pairs: PairReport
     clickbait_auc: float
-    temperatures: dict[str, float]
     calibration: CalibrationReport
-    points: PointDetectionReport | None = None
+    points: PointDetectionReport
     heard: SeedReport | None = None  # the same test lines, as the speech stage transcribed them
     heard_points: PointDetectionReport | None = None
 
     def summary(self) -> str:
-        """The figures, as printed by the command."""
+        """The figures as tables and lines of text."""
         p = self.pairs
+        heard = (
+            [
+                format_seed_report(self.heard, HEARD_TITLE, confusions=False),
+                "",
+                format_point_detection(self.heard_points, HEARD_TITLE),
+                "",
+            ]
+            if self.heard and self.heard_points
+            else []
+        )
         return "\n".join(
             [
                 format_seed_report(self.seed),
                 "",
-                *([format_point_detection(self.points), ""] if self.points else []),
-                *(
-                    [
-                        format_seed_report(self.heard, HEARD_TITLE, confusions=False),
-                        "",
-                        format_point_detection(self.heard_points, HEARD_TITLE),
-                        "",
-                    ]
-                    if self.heard and self.heard_points
-                    else []
-                ),
+                format_point_detection(self.points),
+                "",
+                *heard,
                 format_calibration(self.calibration),
                 "",
                 f"Upworthy held-out tests: {p.n_pairs} significant pairs from {p.n_tests} tests",
@@ -80,6 +80,24 @@ class HeadsResult:
                 f"  pair accuracy, TF-IDF + logistic  : {p.baseline_accuracy:.3f} "
                 f"(95% CI {p.baseline_ci[0]:.3f}-{p.baseline_ci[1]:.3f})",
                 f"clickbait test split ROC-AUC: {self.clickbait_auc:.3f}",
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class HeadsResult:
+    """A trained and registered scorer with its held-out figures."""
+
+    tag: str | None
+    seconds: float
+    held_out: HeldOut
+    temperatures: dict[str, float]
+
+    def summary(self) -> str:
+        """The figures, as printed by the command."""
+        return "\n".join(
+            [
+                self.held_out.summary(),
                 "temperatures (dev split): "
                 + ", ".join(f"{k} {v:.2f}" for k, v in self.temperatures.items()),
                 f"training time: {self.seconds:.0f} s",
@@ -138,19 +156,7 @@ def train_default_heads(
     t_eval = time.perf_counter()
     temps = fit_temperatures(trained, dev_ex)
 
-    # the per-task figures on each task's own items, as the corpus defines the tasks
-    test_ex = test_examples()
-    test_logits = predict_logits(trained, [e.text for e in test_ex])
-    seed = seed_report(test_ex, test_logits)
-    calib = calibration_report(test_ex, test_logits, temps["hook_strength"])
-    points = _points(test_logits)
-    heard, heard_points = _heard_reports(trained)
-    pairs = pair_report(lambda texts: hook_score(predict_logits(trained, texts)))
-    cb = clickbait_examples("test", None, config.seed)
-    cb_logits = predict_logits(trained, [e.text for e in cb])["clickbait"]
-    import numpy as np
-
-    auc = roc_auc(np.array([e.labels["clickbait"] for e in cb]), cb_logits[:, 1] - cb_logits[:, 0])
+    held = evaluate_held_out(trained, temps, config.seed)
     seconds = time.perf_counter() - t0
     progress(
         f"evaluated on the held-out splits in {time.perf_counter() - t_eval:.0f} s; "
@@ -161,22 +167,22 @@ def train_default_heads(
     if register:
         metrics = {
             "split": "test: seed corpus test split, Upworthy tests hashed to test, clickbait test",
-            "seed_macro_f1": seed.overall,
-            "seed_macro_f1_per_language": seed.per_language,
-            "upworthy_pair_accuracy": pairs.accuracy,
-            "upworthy_pair_accuracy_ci": list(pairs.ci),
-            "upworthy_tfidf_baseline": pairs.baseline_accuracy,
-            "clickbait_roc_auc": auc,
-            "hook_strength_ece_per_language": calib.ece,
-            "selling_point_precision": points.precision,
-            "selling_point_recall": points.recall,
+            "seed_macro_f1": held.seed.overall,
+            "seed_macro_f1_per_language": held.seed.per_language,
+            "upworthy_pair_accuracy": held.pairs.accuracy,
+            "upworthy_pair_accuracy_ci": list(held.pairs.ci),
+            "upworthy_tfidf_baseline": held.pairs.baseline_accuracy,
+            "clickbait_roc_auc": held.clickbait_auc,
+            "hook_strength_ece_per_language": held.calibration.ece,
+            "selling_point_precision": held.points.precision,
+            "selling_point_recall": held.points.recall,
         }
-        if heard and heard_points:
+        if held.heard and held.heard_points:
             metrics |= {
-                "heard_macro_f1": heard.overall,
-                "heard_macro_f1_per_language": heard.per_language,
-                "heard_selling_point_precision": heard_points.precision,
-                "heard_selling_point_recall": heard_points.recall,
+                "heard_macro_f1": held.heard.overall,
+                "heard_macro_f1_per_language": held.heard.per_language,
+                "heard_selling_point_precision": held.heard_points.precision,
+                "heard_selling_point_recall": held.heard_points.recall,
             }
         meta = {
             "kind": "fine-tuned",
@@ -189,20 +195,77 @@ def train_default_heads(
             "metrics": metrics,
         }
         tag = register_heads(trained.encoder, trained.heads, config.trainable_layers, meta)
-    return HeadsResult(tag, seconds, seed, pairs, auc, temps, calib, points, heard, heard_points)
+    return HeadsResult(tag, seconds, held, temps)
 
 
-def _points(test_logits: dict) -> PointDetectionReport:
+def evaluate_held_out(trained: TrainedHeads, temperatures: dict[str, float], seed: int) -> HeldOut:
+    """Seed test split (per task, selling points, as heard), Upworthy held-out pairs and
+    the clickbait test split.
+
+    Args:
+        trained: the scorer.
+        temperatures: each head's temperature (hook-strength calibration and selling-point
+            detection read calibrated probabilities).
+        seed: the training seed (the clickbait split is drawn with it).
+    """
+    import numpy as np
+
+    # the per-task figures on each task's own items, as the corpus defines the tasks
+    test_ex = test_examples()
+    test_logits = predict_logits(trained, [e.text for e in test_ex])
+    fabe_t = temperatures["fabe_role"]
+    heard, heard_points = _heard_reports(trained, fabe_t)
+    cb = clickbait_examples("test", None, seed)
+    cb_logits = predict_logits(trained, [e.text for e in cb])["clickbait"]
+    return HeldOut(
+        seed=seed_report(test_ex, test_logits),
+        pairs=pair_report(lambda texts: hook_score(predict_logits(trained, texts))),
+        clickbait_auc=roc_auc(
+            np.array([e.labels["clickbait"] for e in cb]), cb_logits[:, 1] - cb_logits[:, 0]
+        ),
+        calibration=calibration_report(test_ex, test_logits, temperatures["hook_strength"]),
+        points=_points(test_logits, fabe_t),
+        heard=heard,
+        heard_points=heard_points,
+    )
+
+
+def evaluate_stored_heads(version: str = "latest") -> tuple[str, HeldOut]:
+    """The held-out figures of a scorer in the store, measured again (``sellscope evaluate
+    heads``): after a change to the evaluation or the thresholds it reads, such as
+    :data:`service.scoring.selling_points.MIN_CONFIDENCE`, without training anew."""
+    scorer, trained = _stored(version)
+    seed = int(scorer.metadata.get("config", {}).get("seed", TrainConfig().seed))
+    return scorer.tag, evaluate_held_out(trained, _temperatures(trained, scorer.labels), seed)
+
+
+def _stored(version: str) -> tuple[Any, TrainedHeads]:
+    """A stored scorer (``models.heads.SentenceScorer``) and the same model as training holds it."""
+    from models.heads import load_scorer
+    from training.train_heads import HiddenCache
+
+    scorer = load_scorer(version)
+    layers = int(scorer.metadata["trainable_layers"])
+    frozen = scorer.encoder.config.num_hidden_layers - layers
+    cache = HiddenCache(scorer.encoder, scorer.tokenizer, frozen)
+    return scorer, TrainedHeads(scorer.encoder, scorer.heads, cache, layers)
+
+
+def _temperatures(trained: TrainedHeads, labels: Iterable[str]) -> dict[str, float]:
+    return dict(zip(labels, map(float, trained.heads.temperature.tolist()), strict=True))
+
+
+def _points(test_logits: dict, fabe_temperature: float) -> PointDetectionReport:
     """Selling-point detection over every test-split line (``seed_examples`` keeps the
     corpus order, so its logits line up with the items)."""
     from training.seed_corpus import load_items
 
     items = [it for it in load_items() if it.split == "test"]
-    return point_detection_report(items, test_logits["fabe_role"])
+    return point_detection_report(items, test_logits["fabe_role"], fabe_temperature)
 
 
 def _heard_reports(
-    trained: TrainedHeads,
+    trained: TrainedHeads, fabe_temperature: float
 ) -> tuple[SeedReport | None, PointDetectionReport | None]:
     """The per-task and selling-point figures on the test lines' transcripts (None when
     ``datasets/asr/test.jsonl.gz`` is not there)."""
@@ -215,7 +278,8 @@ def _heard_reports(
     kept = [(it, e.as_heard()) for it, e in zip(items, test_ex, strict=True) if e.heard]
     logits = predict_logits(trained, [h.text for _, h in kept])
     report = seed_report([h for _, h in kept], logits)
-    return report, point_detection_report([it for it, _ in kept], logits["fabe_role"])
+    points = point_detection_report([it for it, _ in kept], logits["fabe_role"], fabe_temperature)
+    return report, points
 
 
 def refit_stored_heads(
@@ -227,16 +291,11 @@ def refit_stored_heads(
     kept as they are, so the new version differs only in the refitted heads. The seed
     test-split figures are measured again and stored with it.
     """
-    from models.heads import load_scorer
-    from training.train_heads import HiddenCache, class_weights, refit_head
+    from training.train_heads import class_weights, refit_head
 
     config = config or TrainConfig()
-    scorer = load_scorer(version)
-    layers = int(scorer.metadata["trainable_layers"])
-    frozen = scorer.encoder.config.num_hidden_layers - layers
-    trained = TrainedHeads(
-        scorer.encoder, scorer.heads, HiddenCache(scorer.encoder, scorer.tokenizer, frozen), layers
-    )
+    scorer, trained = _stored(version)
+    layers = trained.trainable_layers
     train_ex = seed_examples(
         "train", heard=config.heard_share > 0, heard_min_similarity=config.heard_min_similarity
     )
@@ -248,11 +307,11 @@ def refit_stored_heads(
         )  # fmt: skip
         progress(f"refit the {task} head of {scorer.tag}: loss {loss:.3f}")
     fit_temperatures(trained, seed_examples("dev"))  # tasks without dev items keep theirs
-    temps = dict(zip(scorer.labels, map(float, trained.heads.temperature.tolist()), strict=True))
+    temps = _temperatures(trained, scorer.labels)
     test_ex = test_examples()
     test_logits = predict_logits(trained, [e.text for e in test_ex])
     seed = seed_report(test_ex, test_logits)
-    points = _points(test_logits)
+    points = _points(test_logits, temps["fabe_role"])
     progress(format_seed_report(seed))
     progress(format_point_detection(points))
     meta = dict(scorer.metadata)

@@ -28,6 +28,8 @@ and prints:
 
     python tests/benchmarks/bench_conversion.py [--n 12] [--langs zh en id fr fi es vi th]
         [--own-plans]  # video i has one plan in every language unless each has its own
+        [--transcript script]  # the script's words in place of Whisper's (a perfect
+                               # speech stage: training.scripted_speech)
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.evidence_cache import Job, extract_many
     from training.outcomes import load_manifest
     from training.recovery_gap import RECOVERED, as_recovered, rate_with, record_effect
+    from training.scripted_speech import scripted_evidence
     from training.synth_outcome import content_quality
     from training.train_conversion import meta_of
 
@@ -75,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heads", default="latest", help="version of the heads in the store")
     ap.add_argument("--dump", type=Path, help="write one JSON line per video (features, "
                     "prediction, truth) here, for analysis")  # fmt: skip
+    ap.add_argument(
+        "--transcript", default="heard", choices=("heard", "script"),
+        help="the transcript as Whisper heard it, or the script's words at their spoken "
+        "times (what the pipeline would reach with a perfect speech stage)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     dump = []
 
@@ -107,10 +115,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  failed {r.video.name}: {o.error}")
             continue
         truth = json.loads(r.video.with_suffix(".json").read_text(encoding="utf-8"))
-        scored = analyse(o.evidence, meta_of(r), scorers)
-        pre.append(analyse(o.evidence, meta_of(r, with_views=False), scorers).prediction.cvr)
+        ev = o.evidence
+        if args.transcript == "script":
+            ev = scripted_evidence(ev, truth["lines"], r.language)
+        scored = analyse(ev, meta_of(r), scorers)
+        pre.append(analyse(ev, meta_of(r, with_views=False), scorers).prediction.cvr)
         unknown = replace(meta_of(r), creator_cvr=None)
-        no_record.append(analyse(o.evidence, unknown, scorers).prediction.cvr)
+        no_record.append(analyse(ev, unknown, scorers).prediction.cvr)
         p = scored.prediction
         pred.append(p.cvr)
         lo.append(p.cvr_low)

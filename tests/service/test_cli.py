@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -79,3 +80,13 @@ def test_train_on_a_bad_manifest_lists_every_problem(tmp_path):
     assert "column 'colour': unknown column" in r.stderr
     assert "row 2, column 'orders': orders (20) exceed views (10)" in r.stderr
     assert "row 3, column 'orders': 'x' is not a whole number" in r.stderr
+
+
+def test_evaluating_heads_missing_from_the_store_says_how_to_get_them(tmp_path):
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml")}
+    r = subprocess.run(
+        [sys.executable, "-m", "service.cli", "evaluate", "heads"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "sellscope-heads" in r.stderr and "sellscope train heads" in r.stderr

@@ -302,6 +302,9 @@ def test_point_detection_report_counts_role_and_kind():
     assert r.precision["all"] == pytest.approx(1 / 3) and r.recall["all"] == pytest.approx(1 / 3)
     assert r.precision["en"] == pytest.approx(0.5) and r.recall["fi"] == 0.0
     assert r.false_points_by_kind == {"intent:seed": 1}
+    # the threshold is on calibrated probabilities: at a high temperature none is sure enough
+    flat = point_detection_report(items, z, temperature=20.0)
+    assert flat.recall["all"] == 0.0 and flat.false_points_by_kind == {}
 
 
 def test_heard_versions_of_lines_are_trained_on_by_share(tiny):
