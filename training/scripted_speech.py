@@ -14,12 +14,11 @@ pipeline's own.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from service.evidence.onscreen_text import normalise_text
 from service.evidence.sentences import NO_SPACE_LANGS, split_sentences
 from service.evidence.types import VideoEvidence, Word
 
@@ -63,14 +62,10 @@ def scripted_evidence(
     return replace(evidence, transcript=transcript)
 
 
-def _units(text: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
-
-
 def character_error_rate(reference: str, heard: str) -> float:
-    """Edit distance between the two texts' letters and digits (case, spacing and
-    punctuation ignored), over the reference's length."""
-    a, b = _units(reference), _units(heard)
+    """Edit distance between the two texts as ``normalise_text`` leaves them (case, spacing
+    and punctuation ignored), over the reference's length."""
+    a, b = normalise_text(reference), normalise_text(heard)
     if not a:
         return float(bool(b))
     prev = list(range(len(b) + 1))
