@@ -8,6 +8,7 @@ decoded again when the two disagree with confidence.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -59,11 +60,16 @@ def voice_activity(
             max_speech_duration_s=CLIP_MAX_S,
         ),
     )
-    # VAD pads its regions, past the end of the audio when speech runs up to it (faster-
-    # whisper then counts more speech than audio and fails on a negative timestamp)
+    # VAD pads its regions, past the end of the audio when speech runs up to it, and a time
+    # rounded to the nearest millisecond can land a few samples past it too: faster-whisper
+    # then counts more speech than audio and fails on a negative timestamp. So the end is
+    # clamped to the audio and rounded down, the start rounded up.
     end = audio.size
     return tuple(
-        SpeechRegion(round(s["start"] / SAMPLE_RATE, 3), round(min(s["end"], end) / SAMPLE_RATE, 3))
+        SpeechRegion(
+            math.ceil(s["start"] * 1000 / SAMPLE_RATE) / 1000,
+            math.floor(min(s["end"], end) * 1000 / SAMPLE_RATE) / 1000,
+        )
         for s in stamps
         if s["start"] < end
     )

@@ -51,6 +51,26 @@ def test_silence_has_no_speech(evidence_models):
     assert t.segments == () and t.language_source == "none"
 
 
+def _cut_mid_speech(jfk: np.ndarray) -> np.ndarray:
+    """JFK from 0.3 s for 1.7 s and 9 samples: speech from the first sample to the last, and
+    an end rounded to the nearest millisecond (1.701 s) would lie past the audio."""
+    return jfk[4800 : 4800 + 27209]
+
+
+def test_speech_regions_stay_inside_audio_cut_mid_speech(jfk_audio):
+    audio = _cut_mid_speech(jfk_audio)
+    regions = voice_activity(audio)
+    assert regions and regions[0].start_s == 0.0 and regions[-1].end_s > 1.6
+    assert all(r.end_s * 16000 <= audio.size for r in regions)
+
+
+@pytest.mark.integration
+def test_speech_cut_mid_sentence_is_transcribed(jfk_audio, evidence_models):
+    # faster-whisper failed on a negative timestamp when the regions ran past the audio
+    t = transcribe(_cut_mid_speech(jfk_audio), evidence_models.asr, language="en")
+    assert "fellow" in _norm(t.text)
+
+
 def test_voice_activity_finds_nothing_in_noise():
     rng = np.random.default_rng(0)
     assert voice_activity((0.01 * rng.standard_normal(16000 * 2)).astype(np.float32)) == ()
