@@ -47,6 +47,13 @@ class VideoTooLongError(InputError):
     http_status = 422
 
 
+class VideoTooShortError(InputError):
+    """The video is too short to be a product video (a still, a GIF, a wrong file)."""
+
+    code = "video_too_short"
+    http_status = 422
+
+
 class VideoTooSmallError(InputError):
     """The picture is too small to analyse."""
 

@@ -19,11 +19,13 @@ from service.errors import (
     NoFramesError,
     NotAVideoError,
     VideoTooLongError,
+    VideoTooShortError,
     VideoTooSmallError,
 )
 
 AUDIO_RATE = 16000
 MIN_SIDE = 16
+MIN_DURATION_S = 1.0  # shorter is no product video: a still, a GIF, the wrong file
 THUMB_SIZE = 64
 
 
@@ -121,10 +123,18 @@ def probe(path: str | Path, max_duration_s: float = math.inf) -> MediaInfo:
         NotAVideoError: empty, unreadable, or without a video track.
         VideoTooLongError: longer than ``max_duration_s``.
         VideoTooSmallError: a picture side below 16 pixels.
+        VideoTooShortError: shorter than :data:`MIN_DURATION_S`.
     """
     path = Path(path)
     with _open(path) as c:
-        return _probe_container(c, path, max_duration_s)
+        info = _probe_container(c, path, max_duration_s)
+    # a duration the header does not give (0) is left to decoding to find
+    if 0 < info.duration_s < MIN_DURATION_S:
+        raise VideoTooShortError(
+            f"{path.name} is {info.duration_s:.1f} s long; sellscope scores videos of at least "
+            f"{MIN_DURATION_S:.0f} s (product videos run 5-60 s). Check that it is the right file."
+        )
+    return info
 
 
 def _probe_container(

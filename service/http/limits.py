@@ -138,6 +138,7 @@ def check_video(path: Path, limits: Limits) -> MediaInfo:
         UploadTooLargeError: the file is over the upload limit (413).
         VideoTooLongError: over the duration limit (422; the message says the limit).
         VideoTooSmallError: a picture side under 16 pixels (422).
+        VideoTooShortError: under 1 s (422).
     """
     size = path.stat().st_size
     name = path.name

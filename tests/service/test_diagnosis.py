@@ -158,3 +158,20 @@ def test_dead_air_repair_removes_the_share_the_silence_took():
     removed = (f["longest_dead_air_s"] - 0.5) / f["duration_s"]
     assert removed < f["dead_air_share"]
     assert dead.effect == pytest.approx(math.exp(10.0 * removed) - 1, abs=1e-3)
+
+
+def test_a_silent_video_is_told_nothing_is_said_not_that_it_builds_desire():
+    ev = _evidence([], duration=6.0)
+    ev = replace(ev, pacing=replace(ev.pacing, longest_dead_air_s=6.0, dead_air_share=1.0))
+    s = score_evidence(ev, TableScorer(TABLE))
+    f = conversion_features(s, ev, VideoMeta())
+    assert f["has_speech"] == 0.0 and math.isnan(f["sell_share"])
+    # a model like the shipped one: it has only seen videos with speech, so has_speech
+    # moves it little; the silence is what it punishes
+    model = linear_model({"has_speech": 0.01, "dead_air_share": -2.0, "cta": 0.2})
+    reasons = {r.code: r for r in diagnose(f, s, ev, model)}
+    assert "no_speech" in reasons and "all_seed_no_cta" not in reasons
+    assert "no_cta" in reasons  # nothing asks for the order either
+    assert reasons["no_speech"].effect == pytest.approx(
+        math.exp(0.01 + 2.0 * (1.0 - 0.07)) - 1, abs=1e-3
+    )

@@ -55,6 +55,8 @@ CASES = {
     "m4a without video": (lambda d, mk: bad.audio_only_mp4(d), 422, "not_a_video", "audio file"),
     "1x1 video": (lambda d, mk: mk(duration=1.0, size=(1, 1), pix_fmt="yuv444p"), 422,
                   "video_too_small", "1x1 pixels"),
+    "0.3 s clip": (lambda d, mk: mk(duration=0.3, size=(64, 64)), 422, "video_too_short",
+                   "at least 1 s"),
     "over the duration limit": (lambda d, mk: mk(duration=MAX_DURATION_S + 4, size=(64, 64), fps=2),
                                 422, "video_too_long", f"the limit is {MAX_DURATION_S} s"),
 }  # fmt: skip

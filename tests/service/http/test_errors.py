@@ -18,6 +18,7 @@ from service.errors import (
     ModelMissingError,
     NotAVideoError,
     VideoTooLongError,
+    VideoTooShortError,
     VideoTooSmallError,
 )
 from service.http.errors import (
@@ -40,6 +41,7 @@ from service.http.errors import (
         (NotAVideoError("x"), 422, "not_a_video"),
         (VideoTooLongError("x"), 422, "video_too_long"),
         (VideoTooSmallError("x"), 422, "video_too_small"),
+        (VideoTooShortError("x"), 422, "video_too_short"),
         (UploadTooLargeError("x"), 413, "upload_too_large"),
         (UnsupportedMediaError("x"), 415, "unsupported_media_type"),
         (UnauthorizedError("x"), 401, "unauthorized"),

@@ -10,7 +10,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from service.errors import NotAVideoError, VideoTooLongError, VideoTooSmallError
+from service.errors import (
+    NotAVideoError,
+    VideoTooLongError,
+    VideoTooShortError,
+    VideoTooSmallError,
+)
 from service.http.errors import UnsupportedMediaError, UploadTooLargeError
 from service.http.limits import MB, BodySizeMiddleware, Limits, check_video, sniff
 from tests.service.http import media_fixtures as bad
@@ -75,6 +80,12 @@ def test_a_one_pixel_video_is_too_small(make_video):
     tiny = make_video(duration=0.5, size=(1, 1), pix_fmt="yuv444p")
     with pytest.raises(VideoTooSmallError, match="1x1"):
         check_video(tiny, Limits())
+
+
+def test_a_clip_under_a_second_is_too_short(make_video):
+    with pytest.raises(VideoTooShortError, match=r"0\.3 s long; .* at least 1 s"):
+        check_video(make_video(duration=0.3), Limits())
+    assert check_video(make_video(duration=1.0), Limits()).duration_s == 1.0  # the floor
 
 
 def test_the_duration_limit_is_named_in_the_error(make_video):
