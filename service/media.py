@@ -93,8 +93,10 @@ def _open(path: Path):  # noqa: ANN202 - av.container.InputContainer
     try:
         return av.open(str(path), metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as e:
+        # FFmpeg's own words, without its errno and the full path the user did not type
+        why = getattr(e, "strerror", None) or type(e).__name__
         raise NotAVideoError(
-            f"{path.name} is not a readable video ({type(e).__name__}: {e}). "
+            f"{path.name} is not a readable video ({why}). "
             "It may be truncated or another kind of file; export it again as MP4 (H.264)."
         ) from e
 
