@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 LANGUAGES = ("zh", "en", "id", "fr", "fi", "es", "vi", "th")
 CATEGORIES = (
     "beauty", "skincare", "fashion", "food", "home", "kitchen", "electronics", "fitness",
@@ -16,3 +19,35 @@ WEAK_HOOK_TYPES = ("greeting", "slow_context", "filler")
 HOOK_TYPES = STRONG_HOOK_TYPES + WEAK_HOOK_TYPES
 FABE_ROLES = ("feature", "advantage", "benefit", "evidence", "none")
 INTENTS = ("seed", "sell", "neutral")
+
+
+@lru_cache(maxsize=1)
+def speech_languages() -> frozenset[str]:
+    """The language codes the speech stage (Whisper) knows."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)
+
+
+def language_code(value: str | None) -> str | None:
+    """A language as the pipeline takes it: a lower-case ISO 639-1 code, or None to detect.
+
+    Accepts "zh-CN" or "pt_BR" (the region is dropped), any case and spaces; "auto" and
+    blank mean "detect it".
+
+    Raises:
+        InputError: not a code the speech stage knows (the message says what to give).
+    """
+    from service.errors import InputError
+
+    if value is None or not str(value).strip():
+        return None
+    code = str(value).strip().lower().replace("_", "-").split("-")[0]
+    if code == "auto":
+        return None
+    if not re.fullmatch(r"[a-z]{2,3}", code) or code not in speech_languages():
+        raise InputError(
+            f"unknown language code '{value}'; give an ISO 639-1 code such as en, zh, id, es, "
+            "th (or leave it out to detect it)"
+        )
+    return code

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from service.domain import language_code
 from service.evidence.cuts import detect_cuts
 from service.evidence.faces import detect_faces
 from service.evidence.keyframes import pick_keyframes
@@ -91,6 +92,7 @@ def extract_evidence(
         SellscopeError subclasses for unreadable, empty, too long or too small videos.
     """
     options = options or ExtractOptions.from_env()
+    language = language_code(language)  # before any work: "xx" is the caller's mistake
     path = Path(path)
     t0 = time.perf_counter()
     stage: dict[str, float] = {}

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from service.diagnosis import Reason, diagnose
+from service.domain import language_code
 from service.evidence.types import VideoEvidence
 from service.extract import EvidenceModels, ExtractOptions, extract_evidence
 from service.features import FEATURE_NAMES, conversion_features
@@ -142,4 +143,4 @@ def score_script(
 
     if not text.strip():
         raise InputError("the script is empty; give the text, or a file that holds it")
-    return analyse(script_evidence(text, language), meta, scorers)
+    return analyse(script_evidence(text, language_code(language)), meta, scorers)

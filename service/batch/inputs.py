@@ -12,11 +12,11 @@ so one typo does not hold back a thousand videos.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from service.domain import language_code
 from service.errors import InputError
 from service.meta import VideoMeta
 from training.outcomes import KNOWN as OUTCOME_COLUMNS
@@ -36,7 +36,6 @@ TEXT_COLUMNS = ("creator_id", "product_id", "product_name", "currency", "categor
 # -> whole number?
 NUMBER_COLUMNS = {"views": True, "creator_followers": True, "price": False, "creator_cvr": False}
 COLUMNS = ("video", "language", *TEXT_COLUMNS, *NUMBER_COLUMNS)
-_LANG = re.compile(r"^[a-z]{2}$")
 
 
 @dataclass(frozen=True)
@@ -51,17 +50,15 @@ class BatchItem:
 
 
 def check_language(code: str | None, what: str = "--lang") -> str | None:
-    """A normalised ISO 639-1 code, or None.
+    """A normalised ISO 639-1 code, or None (``service.domain.language_code``).
 
     Raises:
-        InputError: not a two-letter code.
+        InputError: not a language code the speech stage knows.
     """
-    if code is None or not str(code).strip():
-        return None
-    c = str(code).strip().lower()
-    if not _LANG.match(c):
-        raise InputError(f"{what} '{code}' is not an ISO 639-1 code; use e.g. en, zh, id, es")
-    return c
+    try:
+        return language_code(code)
+    except InputError as e:
+        raise InputError(f"{what}: {e.message}") from None
 
 
 def read_inputs(source: str | Path, language: str | None = None) -> list[BatchItem]:
@@ -137,7 +134,7 @@ def _row_item(
     row_lang = language
     if not is_blank(rec.get("language")):
         try:
-            row_lang = check_language(str(rec["language"]), "language")
+            row_lang = language_code(str(rec["language"]))
         except InputError as e:
             problems.append(ManifestProblem(i, "language", e.message))
     if problems:

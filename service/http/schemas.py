@@ -17,6 +17,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.batch.results import ResultRow
+from service.domain import language_code
+from service.errors import InputError
 from service.meta import VideoMeta
 from service.report.schema import Report
 
@@ -37,33 +39,14 @@ def _as_text(v: Any) -> Any:
     return v.strip() if isinstance(v, str) else v
 
 
-def _language_codes() -> frozenset[str]:
-    try:
-        from faster_whisper.tokenizer import _LANGUAGE_CODES
-
-        return frozenset(_LANGUAGE_CODES)
-    except ImportError:  # pragma: no cover - faster-whisper is a dependency
-        return frozenset()
-
-
-_LANGUAGES = _language_codes()
-
-
 def _language(v: Any) -> Any:
     v = _as_text(v)
-    if v is None:
-        return None
     if not isinstance(v, str):
         return v
-    code = v.lower().replace("_", "-").split("-")[0]  # "zh-CN" -> "zh"
-    if code == "auto":
-        return None
-    if not re.fullmatch(r"[a-z]{2,3}", code) or (_LANGUAGES and code not in _LANGUAGES):
-        raise ValueError(
-            f"unknown language code '{v}'; give an ISO 639-1 code such as en, zh, id, es "
-            "(or leave it out to detect it)"
-        )
-    return code
+    try:
+        return language_code(v)
+    except InputError as e:  # pydantic reports a ValueError as the field's problem
+        raise ValueError(e.message) from None
 
 
 def _currency(v: Any) -> Any:

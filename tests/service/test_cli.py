@@ -32,6 +32,13 @@ def test_missing_file(tmp_path):
     assert r.returncode == 2 and "no such file" in r.stderr
 
 
+def test_unknown_language_is_refused_before_any_work(make_video):
+    for args in (("score", str(make_video(duration=1.0))), ("script", "Hello there")):
+        r = sellscope(*args, "--lang", "xx")
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert "unknown language code 'xx'" in r.stderr and "ISO 639-1" in r.stderr
+
+
 def test_too_long_video(make_video, monkeypatch):
     path = make_video(duration=3.0)
     monkeypatch.setenv("SELLSCOPE_MAX_DURATION_S", "2")

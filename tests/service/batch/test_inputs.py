@@ -143,3 +143,6 @@ def test_language_codes(code, want):
 def test_bad_language_says_what_to_use():
     with pytest.raises(InputError, match="ISO 639-1"):
         check_language("english")
+    # two letters are not enough: the speech stage must know the language
+    with pytest.raises(InputError, match="--lang: unknown language code 'xx'"):
+        check_language("xx")
