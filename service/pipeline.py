@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -143,4 +144,8 @@ def score_script(
 
     if not text.strip():
         raise InputError("the script is empty; give the text, or a file that holds it")
+    if not re.search(r"\w", text):  # emoji or punctuation alone: nothing a head can read
+        raise InputError(
+            f"the script has no words ({text.strip()[:40]!r}); give what is said in the video"
+        )
     return analyse(script_evidence(text, language_code(language)), meta, scorers)

@@ -73,3 +73,11 @@ def test_a_script_gets_a_text_only_report(scorers):
     assert json.loads(r.model_dump_json())["scores"]["lines"][0]["text"] == "Stop scrolling!"
     assert r.prediction is not None  # visual features unknown, not zero
     assert not {x.code for x in r.diagnosis} & {"no_text_in_hook", "static_opening"}
+
+
+@pytest.mark.parametrize("text", ["😀😀😀", "...", " !! ?? "])
+def test_a_script_without_words_is_refused(text):
+    from service.errors import InputError
+
+    with pytest.raises(InputError, match="the script has no words"):
+        score_script(text)  # refused before any model is loaded
