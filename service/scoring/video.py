@@ -56,6 +56,37 @@ def score_evidence(
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？…])\s*|\n+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]")
+_THAI_SPACE = re.compile(r"(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
+# Thai writes no full stop: a space ends a sentence, but also sets off a clause inside one
+# ("...โมงคะ ใครเป็นบ้างยกมือ"). So a run of Thai longer than any seed-corpus line (94
+# characters) is cut at its spaces, keeping clauses under 20 characters with their
+# neighbour. On the 25 dev-split synthetic scripts written as one paragraph this found 0.74
+# of the selling points' roles at precision 0.70 (cutting at every space: 0.74 at 0.65;
+# 15 characters 0.77 / 0.66, 25: 0.66 / 0.79); not cutting, 0.11. A script written one
+# line per sentence is left as it is.
+THAI_MIN_SENTENCE = 20
+THAI_MAX_SENTENCE = 100
+
+
+def script_sentences(text: str) -> list[str]:
+    """A script's sentences: cut at end punctuation and line breaks, and in Thai at spaces."""
+    out: list[str] = []
+    for s in _SENTENCE.split(text):
+        if not s or not s.strip():
+            continue
+        s = s.strip()
+        if len(s) <= THAI_MAX_SENTENCE:
+            out.append(s)
+            continue
+        pieces = [p.strip() for p in _THAI_SPACE.split(s)]
+        merged: list[str] = [pieces[0]]
+        for p in pieces[1:]:
+            if len(p) < THAI_MIN_SENTENCE or len(merged[-1]) < THAI_MIN_SENTENCE:
+                merged[-1] = f"{merged[-1]} {p}"
+            else:
+                merged.append(p)
+        out += merged
+    return out
 
 
 def script_evidence(text: str, language: str | None = None) -> VideoEvidence:
@@ -65,7 +96,7 @@ def script_evidence(text: str, language: str | None = None) -> VideoEvidence:
     second for Chinese, Japanese and Thai), so timing-based scores (the hook window, how
     early the first selling point comes) still mean something before filming.
     """
-    sentences = [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    sentences = script_sentences(text)
     segments = []
     t = 0.0
     for s in sentences:

@@ -15,7 +15,7 @@ from service.evidence.types import (
     VideoEvidence,
 )
 from service.media import MediaInfo
-from service.scoring.video import score_evidence, script_evidence
+from service.scoring.video import score_evidence, script_evidence, script_sentences
 
 
 class TableScorer:
@@ -114,6 +114,28 @@ def test_script_evidence_places_sentences_on_a_timeline():
     assert all(a.end_s < b.start_s for a, b in zip(segs, segs[1:], strict=False))
     assert segs[2].end_s - segs[2].start_s == pytest.approx(1.0)  # 5 characters at 5 a second
     assert ev.media.duration_s >= segs[-1].end_s
+
+
+# three seed-corpus lines (hook, feature, CTA), the first with a clause of its own
+TH_LINES = [
+    "ทำไมรองพื้นของเราถึงเป็นคราบตรงจมูกทุกบ่ายสองโมงคะ ใครเป็นบ้างยกมือ",
+    "รองพื้นตัวนี้คุมมันได้สิบสองชั่วโมงเต็มแม้อากาศร้อน",
+    "กดตะกร้าสีเหลืองด้านล่างได้เลยค่ะ ของมีจำนวนจำกัด",
+]
+
+
+def test_a_thai_script_in_one_paragraph_is_cut_into_its_sentences():
+    # Thai has no full stop: one paragraph used to be one 150-character "sentence"
+    assert script_sentences(" ".join(TH_LINES)) == TH_LINES
+    # a short clause stays with its sentence, and a line per sentence is left as it is
+    assert script_sentences("\n".join(TH_LINES)) == TH_LINES
+    assert script_sentences(TH_LINES[0]) == [TH_LINES[0]]
+    # prices and Latin words are no sentence break, and other scripts are untouched
+    price = "ราคาพิเศษวันนี้เหลือเพียง 199 บาท จากปกติสามร้อยเก้าสิบเก้าบาทเท่านั้นนะคะทุกคน"
+    cut = script_sentences(" ".join([price, *TH_LINES]))
+    assert cut[0] == "ราคาพิเศษวันนี้เหลือเพียง 199 บาท" and cut[2:] == TH_LINES
+    en = "this pan heats in ten seconds and you can wash it in the dishwasher " * 3
+    assert script_sentences(en) == [en.strip()]
 
 
 def test_product_first_shown_and_named_from_its_name():
