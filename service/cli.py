@@ -7,6 +7,7 @@ non-zero exit; no traceback unless ``SELLSCOPE_DEBUG=1``.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import traceback
@@ -266,17 +267,51 @@ def _rate(text: str) -> float:
     return x
 
 
+def _count(text: str) -> int:
+    """A whole number >= 0 (views, followers), or a clear argparse error."""
+    try:
+        x = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"{x} is negative")
+    return x
+
+
+def _price(text: str) -> float:
+    """A finite price >= 0, or a clear argparse error."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(x) or x < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a price (a number >= 0)")
+    return x
+
+
+def _currency(text: str) -> str | None:
+    from service.errors import InputError
+    from service.meta import check_currency
+
+    try:
+        return check_currency(text)
+    except InputError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
+
+
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", help="language of the speech (ISO 639-1, e.g. zh, en, id)")
     p.add_argument("--json", metavar="OUT", help="write the report JSON here")
     p.add_argument("--html", metavar="OUT", help="write the HTML report here")
     p.add_argument("--product-name", help="brand / product name as printed on the product")
     p.add_argument("--category", help="product category (e.g. beauty, kitchen, electronics)")
-    p.add_argument("--price", type=float, help="unit price")
-    p.add_argument("--currency", help="ISO 4217 currency of the price (default USD)")
-    p.add_argument("--views", type=int, help="views so far, if posted")
+    p.add_argument("--price", type=_price, help="unit price")
+    p.add_argument(
+        "--currency", type=_currency, help="ISO 4217 currency of the price (default USD)"
+    )
+    p.add_argument("--views", type=_count, help="views so far, if posted")
     p.add_argument("--creator-id", help="creator identity")
-    p.add_argument("--followers", type=int, help="the creator's follower count")
+    p.add_argument("--followers", type=_count, help="the creator's follower count")
     p.add_argument(
         "--creator-cvr",
         type=_rate,

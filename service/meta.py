@@ -14,6 +14,25 @@ PER_USD: dict[str, float] = {
 }  # fmt: skip
 
 
+def check_currency(code: str | None) -> str | None:
+    """An upper-case currency code sellscope has a rate for, or None when not given.
+
+    Raises:
+        InputError: a currency without a rate (its prices could not be compared).
+    """
+    from service.errors import InputError
+
+    if code is None or not str(code).strip():
+        return None
+    c = str(code).strip().upper()
+    if c not in PER_USD:
+        raise InputError(
+            f"no exchange rate for currency '{code}'; give the price in one of "
+            f"{', '.join(PER_USD)}, or leave the price out"
+        )
+    return c
+
+
 @dataclass(frozen=True)
 class VideoMeta:
     """Optional facts about a video; every field may be unknown (None)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import InputError
+from service.meta import check_currency
 
 REQUIRED = ("video", "views", "orders")
 OPTIONAL = (
@@ -216,6 +217,11 @@ def validate_manifest(
                     i, "clicks", f"clicks ({values['clicks']}) exceed views ({values['views']})"
                 )
             )
+        if not is_blank(rec.get("currency")):
+            try:
+                check_currency(str(rec["currency"]))
+            except InputError as e:  # its GMV and price could not be put on one scale
+                row_problems.append(ManifestProblem(i, "currency", e.message))
         video: Path | None = None
         raw_video = rec.get("video")
         transcript = rec.get("transcript")

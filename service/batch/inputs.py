@@ -18,7 +18,7 @@ from typing import Any
 
 from service.domain import language_code
 from service.errors import InputError
-from service.meta import VideoMeta
+from service.meta import VideoMeta, check_currency
 from training.outcomes import KNOWN as OUTCOME_COLUMNS
 from training.outcomes import (
     RATE_COLUMNS,
@@ -131,6 +131,10 @@ def _row_item(
         else:
             numbers[col] = x
     text = {c: None if is_blank(rec.get(c)) else str(rec[c]).strip() for c in TEXT_COLUMNS}
+    try:
+        text["currency"] = check_currency(text["currency"])
+    except InputError as e:
+        problems.append(ManifestProblem(i, "currency", e.message))
     row_lang = language
     if not is_blank(rec.get("language")):
         try:
@@ -144,7 +148,7 @@ def _row_item(
         product_name=text["product_name"],
         category=text["category"],
         price=numbers.get("price"),
-        currency=text["currency"].upper() if text["currency"] else None,
+        currency=text["currency"],
         views=numbers.get("views"),  # type: ignore[arg-type] - whole numbers are ints
         creator_id=text["creator_id"],
         creator_followers=numbers.get("creator_followers"),  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from service.batch.results import ResultRow
 from service.domain import language_code
 from service.errors import InputError
-from service.meta import VideoMeta
+from service.meta import VideoMeta, check_currency
 from service.report.schema import Report
 
 MAX_TEXT_CHARS = 200
@@ -54,7 +54,10 @@ def _currency(v: Any) -> Any:
     if isinstance(v, str):
         if not re.fullmatch(r"[A-Za-z]{3}", v):
             raise ValueError(f"'{v}' is not an ISO 4217 currency code (e.g. USD, CNY, IDR)")
-        return v.upper()
+        try:
+            return check_currency(v)
+        except InputError as e:  # a real code without a rate: its price could not be used
+            raise ValueError(e.message) from None
     return v
 
 

@@ -74,6 +74,17 @@ def test_creator_rate_in_percent_is_a_clear_error(tmp_path):
     assert "--creator-cvr: 4 is not between 0 and 1" in r.stderr and "0.4% is 0.004" in r.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(("--price", "-5"), "--price: -5 is not a price"),
+     (("--views", "-3"), "--views: -3 is negative"),
+     (("--price", "9", "--currency", "XYZ"), "no exchange rate for currency 'XYZ'")],
+)  # fmt: skip
+def test_impossible_metadata_is_refused_not_ignored(args, says):
+    r = sellscope("script", "Stop scrolling.", *args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and says in r.stderr, r.stderr
+
+
 def test_train_without_a_target_says_what_to_give():
     r = sellscope("train")
     assert r.returncode == 2 and "sellscope train --outcomes MANIFEST" in r.stderr

@@ -69,6 +69,14 @@ def test_creator_rate_is_a_fraction(tmp_path):
     assert "0.4% is 0.004" in str(problems[0])
 
 
+def test_a_currency_without_a_rate_is_a_problem(tmp_path):
+    p = _write(tmp_path, "video,views,orders,gmv,currency\na.mp4,100,1,9,idr\nb.mp4,100,1,9,XYZ\n")
+    rows, problems = validate_manifest(p)
+    assert [r.video.name for r in rows] == ["a.mp4"]  # a known code in any case is fine
+    assert [(x.row, x.column) for x in problems] == [(3, "currency")]
+    assert "no exchange rate for currency 'XYZ'" in str(problems[0])
+
+
 def test_missing_required_column(tmp_path):
     _, problems = validate_manifest(_write(tmp_path, "video,views\na.mp4,10\n"))
     assert [(p.row, p.column, p.message) for p in problems] == [

@@ -75,18 +75,21 @@ def test_every_manifest_problem_in_one_pass(tmp_path):
     _touch(tmp_path / "a.mp4")
     m = tmp_path / "m.csv"
     m.write_text(
-        "video,views,price,language,colour\n"
-        "a.mp4,12.5,1,en,red\n"  # row 2: views not whole
-        "a.mp4,10,-3,english,\n"  # row 3: negative price, bad language
-        ",10,1,en,\n"  # row 4: empty video
+        "video,views,price,language,currency,colour\n"
+        "a.mp4,12.5,1,en,usd,red\n"  # row 2: views not whole
+        "a.mp4,10,-3,english,XYZ,\n"  # row 3: negative price, bad language, unknown currency
+        ",10,1,en,,\n"  # row 4: empty video
     )
     items, problems = validate_manifest(m)
     where = {(p.row, p.column) for p in problems}
-    assert where == {(1, "colour"), (2, "views"), (3, "price"), (3, "language"), (4, "video")}
+    assert where == {
+        (1, "colour"), (2, "views"), (3, "price"), (3, "language"), (3, "currency"), (4, "video")
+    }  # fmt: skip
     assert items == []
     with pytest.raises(ManifestError) as e:
         read_inputs(m)
-    assert "row 3, column 'language'" in str(e.value) and "5 problem(s)" in str(e.value)
+    assert "row 3, column 'language'" in str(e.value) and "6 problem(s)" in str(e.value)
+    assert "no exchange rate for currency 'XYZ'" in str(e.value)
 
 
 def test_missing_video_column_and_empty_manifest(tmp_path):

@@ -39,6 +39,8 @@ def test_currency_views_and_price_are_checked():
     assert Form(currency="usd").currency == "USD"
     with pytest.raises(ValidationError, match="ISO 4217"):
         Form(currency="dollars")
+    with pytest.raises(ValidationError, match="no exchange rate for currency 'XYZ'"):
+        Form(currency="XYZ")  # a code, but its prices could not be put on one scale
     with pytest.raises(ValidationError, match="greater than or equal to 0"):
         Form(views=-3)
     with pytest.raises(ValidationError, match="valid integer"):
