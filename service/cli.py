@@ -254,14 +254,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _number(text: str, whole: bool = False) -> float:
+    """``text`` as a number (a whole one if ``whole``), or a clear argparse error."""
+    try:
+        return int(text) if whole else float(text)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise argparse.ArgumentTypeError(f"'{text}' is not {kind}") from None
+
+
 def _rate(text: str) -> float:
     """A rate between 0 and 1, or a clear argparse error."""
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
     from training.outcomes import rate_problem
 
+    x = _number(text)
     if why := rate_problem(x):
         raise argparse.ArgumentTypeError(why)
     return x
@@ -269,10 +275,7 @@ def _rate(text: str) -> float:
 
 def _count(text: str) -> int:
     """A whole number >= 0 (views, followers), or a clear argparse error."""
-    try:
-        x = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    x = int(_number(text, whole=True))
     if x < 0:
         raise argparse.ArgumentTypeError(f"{x} is negative")
     return x
@@ -280,10 +283,7 @@ def _count(text: str) -> int:
 
 def _price(text: str) -> float:
     """A finite price >= 0, or a clear argparse error."""
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    x = _number(text)
     if not math.isfinite(x) or x < 0:
         raise argparse.ArgumentTypeError(f"{text} is not a price (a number >= 0)")
     return x
