@@ -128,11 +128,30 @@ def _run_whisper(
     )
 
 
+# Whisper's own rule for a segment that is not speech (openai/whisper transcribe.py):
+# likely silence and decoded with little confidence. Batched decoding does not apply it,
+# so music under a product shot came back as speech ("you.": no-speech 0.82, mean log-prob
+# -1.83); real speech and the synthetic voices sit far from it (no-speech <= 0.08 on the
+# test clips; no segment of 32 dev-split synthetic videos in 8 languages met it).
+NO_SPEECH_PROB = 0.6
+LOW_LOGPROB = -1.0
+
+
+def is_hallucination(segment: Any) -> bool:
+    """Whether Whisper's segment is more likely silence or music than speech."""
+    no_speech = getattr(segment, "no_speech_prob", 0.0)
+    logprob = getattr(segment, "avg_logprob", 0.0)
+    return no_speech > NO_SPEECH_PROB and logprob < LOW_LOGPROB
+
+
 def whisper_words(segments: Any, lang: str | None) -> list[Word]:
-    """faster-whisper's segments as our timed words, decoding loops collapsed per segment."""
+    """faster-whisper's segments as our timed words, decoding loops collapsed per segment,
+    segments that are not speech (:func:`is_hallucination`) left out."""
     spaced = lang not in NO_SPACE_LANGS
     words: list[Word] = []
     for s in segments:
+        if is_hallucination(s):
+            continue
         seg_words = []
         for w in s.words or []:
             text = _fix_script(w.word.strip(), lang)
@@ -183,6 +202,8 @@ def transcribe(
     if not regions:
         return Transcript(language=language, language_probability=0.0, language_source="none")
     segments, lang, prob = _run_whisper(audio, asr, language, regions, options)
+    if not segments:  # voice activity fired on music or noise: Whisper heard no speech
+        return Transcript(language=language, language_probability=0.0, language_source="none")
     source = "given" if language else "detected"
     if language is None and langid is not None and segments and prob < options.recheck_below:
         text = " ".join(s.text for s in segments)

@@ -84,11 +84,48 @@ def test_merge_clips_packs_regions_up_to_30s():
     assert clips[0]["start"] == 0.0 and clips[-1]["end"] == 69.0
 
 
-def _segment(pieces: list[str]):  # noqa: ANN202 - a faster-whisper Segment look-alike
+def _segment(pieces: list[str], no_speech: float = 0.05, logprob: float = -0.2):  # noqa: ANN202
+    """A faster-whisper Segment look-alike."""
     from types import SimpleNamespace as NS
 
     return NS(words=[NS(word=p, start=i * 0.2, end=i * 0.2 + 0.2, probability=0.9)
-                     for i, p in enumerate(pieces)])  # fmt: skip
+                     for i, p in enumerate(pieces)],
+              no_speech_prob=no_speech, avg_logprob=logprob)  # fmt: skip
+
+
+def test_a_segment_whisper_itself_would_call_silence_is_dropped():
+    from service.evidence.speech import whisper_words
+
+    said = _segment([" Stop", " scrolling."])
+    music = _segment([" you."], no_speech=0.82, logprob=-1.83)
+    unsure = _segment([" maybe"], no_speech=0.82, logprob=-0.5)  # confident text stays
+    quiet = _segment([" so"], no_speech=0.3, logprob=-1.5)  # likely speech stays
+    words = whisper_words([said, music, unsure, quiet], "en")
+    assert [w.text for w in words] == ["Stop", "scrolling.", "maybe", "so"]
+
+
+def _music(seconds: float = 12.0) -> np.ndarray:
+    """Plucked notes on a beat, with no voice: the bed of a product shot."""
+    sr, rng = 16000, np.random.default_rng(0)
+    t = np.arange(int(sr * seconds)) / sr
+    out = np.zeros_like(t)
+    for k in range(int(seconds * 2)):
+        a, b = k * sr // 2, (k + 1) * sr // 2
+        f, seg = (220, 262, 330, 392, 440, 523)[rng.integers(6)], t[a:b] - t[a]
+        out[a:b] += sum(0.3 / h * np.sin(2 * np.pi * f * h * seg) for h in range(1, 6))
+        out[a:b] *= np.exp(-3 * seg)
+        out[a : a + 800] += 0.3 * rng.standard_normal(800) * np.exp(-np.arange(800) / 150)
+    return (out / np.abs(out).max() * 0.5).astype(np.float32)
+
+
+@pytest.mark.integration
+def test_music_alone_is_no_speech_and_speech_over_music_is_kept(jfk_audio, evidence_models):
+    music = _music()
+    # batched Whisper heard "you." in this music (no-speech 0.82): now nothing is said
+    t = transcribe(music, evidence_models.asr)
+    assert t.segments == () and t.language_source == "none"
+    over = transcribe(music[: jfk_audio.size] * 0.4 + jfk_audio, evidence_models.asr)
+    assert "ask not what your country can do for you" in _norm(over.text)
 
 
 def test_whisper_pieces_become_words_with_their_spacing():
