@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 from service.media import MediaInfo
 from service.serialize import from_dict
 
-EVIDENCE_SCHEMA_VERSION = "1.1"  # 1.1: Word.joined; loops collapsed; VAD sentence breaks
+EVIDENCE_SCHEMA_VERSION = "1.2"  # 1.1: Word.joined; loops collapsed; VAD sentence breaks
+# 1.2: speech regions inside the audio; segments Whisper calls silence (music) dropped
 
 
 @dataclass(frozen=True)
