@@ -133,7 +133,9 @@ def probe(path: str | Path, max_duration_s: float = math.inf) -> MediaInfo:
     # a duration the header does not give (0) is left to decoding to find
     if 0 < info.duration_s < MIN_DURATION_S:
         raise VideoTooShortError(
-            f"{path.name} is {info.duration_s:.1f} s long; sellscope scores videos of at least "
+            # rounded down: a 0.96 s clip must not read "1.0 s long; at least 1 s"
+            f"{path.name} is {math.floor(info.duration_s * 100) / 100:g} s long; sellscope "
+            "scores videos of at least "
             f"{MIN_DURATION_S:.0f} s (product videos run 5-60 s). Check that it is the right file."
         )
     return info

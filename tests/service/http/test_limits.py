@@ -86,6 +86,8 @@ def test_a_clip_under_a_second_is_too_short(make_video):
     with pytest.raises(VideoTooShortError, match=r"0\.3 s long; .* at least 1 s"):
         check_video(make_video(duration=0.3), Limits())
     assert check_video(make_video(duration=1.0), Limits()).duration_s == 1.0  # the floor
+    with pytest.raises(VideoTooShortError, match=r"0\.96 s long"):  # not "1.0 s long"
+        check_video(make_video(duration=0.96, fps=25), Limits())
 
 
 def test_the_duration_limit_is_named_in_the_error(make_video):
