@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from service.errors import InputError
+
 LANGUAGES = ("zh", "en", "id", "fr", "fi", "es", "vi", "th")
 CATEGORIES = (
     "beauty", "skincare", "fashion", "food", "home", "kitchen", "electronics", "fitness",
@@ -38,8 +40,6 @@ def language_code(value: str | None) -> str | None:
     Raises:
         InputError: not a code the speech stage knows (the message says what to give).
     """
-    from service.errors import InputError
-
     if value is None or not str(value).strip():
         return None
     code = str(value).strip().lower().replace("_", "-").split("-")[0]

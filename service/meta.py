@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from service.errors import InputError
+
 # Approximate units of each currency per US dollar: only to put prices of different shops
 # on one scale for the conversion model (a 20% error in a rate moves ln(price) by 0.2).
 PER_USD: dict[str, float] = {
@@ -20,8 +22,6 @@ def check_currency(code: str | None) -> str | None:
     Raises:
         InputError: a currency without a rate (its prices could not be compared).
     """
-    from service.errors import InputError
-
     if code is None or not str(code).strip():
         return None
     c = str(code).strip().upper()

@@ -139,9 +139,7 @@ LOW_LOGPROB = -1.0
 
 def is_hallucination(segment: Any) -> bool:
     """Whether Whisper's segment is more likely silence or music than speech."""
-    no_speech = getattr(segment, "no_speech_prob", 0.0)
-    logprob = getattr(segment, "avg_logprob", 0.0)
-    return no_speech > NO_SPEECH_PROB and logprob < LOW_LOGPROB
+    return segment.no_speech_prob > NO_SPEECH_PROB and segment.avg_logprob < LOW_LOGPROB
 
 
 def whisper_words(segments: Any, lang: str | None) -> list[Word]:
@@ -205,7 +203,7 @@ def transcribe(
     if not segments:  # voice activity fired on music or noise: Whisper heard no speech
         return Transcript(language=language, language_probability=0.0, language_source="none")
     source = "given" if language else "detected"
-    if language is None and langid is not None and segments and prob < options.recheck_below:
+    if language is None and langid is not None and prob < options.recheck_below:
         text = " ".join(s.text for s in segments)
         text_lang, text_prob = _text_language(text, langid)
         if text_lang and text_lang != lang and text_prob >= 0.8:
