@@ -289,14 +289,25 @@ def _price(text: str) -> float:
     return x
 
 
-def _currency(text: str) -> str | None:
+def _library_check(check: Callable[[str], str | None], text: str) -> str | None:
     from service.errors import InputError
-    from service.meta import check_currency
 
     try:
-        return check_currency(text)
-    except InputError as e:
+        return check(text)
+    except InputError as e:  # argparse prints it as the option's problem
         raise argparse.ArgumentTypeError(e.message) from None
+
+
+def _currency(text: str) -> str | None:
+    from service.meta import check_currency
+
+    return _library_check(check_currency, text)
+
+
+def _category(text: str) -> str | None:
+    from service.domain import category_code
+
+    return _library_check(category_code, text)
 
 
 def _report_options(p: argparse.ArgumentParser) -> None:
@@ -304,7 +315,11 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="OUT", help="write the report JSON here")
     p.add_argument("--html", metavar="OUT", help="write the HTML report here")
     p.add_argument("--product-name", help="brand / product name as printed on the product")
-    p.add_argument("--category", help="product category (e.g. beauty, kitchen, electronics)")
+    p.add_argument(
+        "--category",
+        type=_category,
+        help="product category: beauty, kitchen, electronics, ... (see README), or other",
+    )
     p.add_argument("--price", type=_price, help="unit price")
     p.add_argument(
         "--currency", type=_currency, help="ISO 4217 currency of the price (default USD)"

@@ -13,6 +13,8 @@ CATEGORIES = (
     "baby", "pets", "health", "toys", "outdoor", "stationery", "auto",
 )  # fmt: skip
 CORE_CATEGORIES = CATEGORIES[:12]
+# what a seller may write for "none of these": the model then treats the category as unknown
+OTHER_CATEGORY = ("other", "unknown", "none")
 STRONG_HOOK_TYPES = (
     "question", "pain_point", "bold_claim", "price_shock", "curiosity_gap", "pattern_interrupt",
     "live_demo", "social_proof",
@@ -51,3 +53,25 @@ def language_code(value: str | None) -> str | None:
             "th (or leave it out to detect it)"
         )
     return code
+
+
+def category_code(value: str | None) -> str | None:
+    """A product category as the conversion model takes it, or None when not known.
+
+    Accepts any case and spaces. "other" (or blank) means a category outside
+    :data:`CATEGORIES`: the model then predicts without it, as when it is not given.
+
+    Raises:
+        InputError: a category the model does not know (it would be dropped silently).
+    """
+    if value is None or not str(value).strip():
+        return None
+    c = " ".join(str(value).split()).lower()
+    if c in OTHER_CATEGORY:
+        return None
+    if c not in CATEGORIES:
+        raise InputError(
+            f"unknown product category '{value}'; give one of {', '.join(CATEGORIES)}, "
+            "or 'other' (the prediction then goes without it)"
+        )
+    return c

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from service.domain import category_code
 from service.errors import InputError
 from service.meta import check_currency
 
@@ -222,6 +223,11 @@ def validate_manifest(
                 check_currency(str(rec["currency"]))
             except InputError as e:  # its GMV and price could not be put on one scale
                 row_problems.append(ManifestProblem(i, "currency", e.message))
+        if not is_blank(rec.get("category")):
+            try:
+                category_code(str(rec["category"]))
+            except InputError as e:  # the model would drop it without a word
+                row_problems.append(ManifestProblem(i, "category", e.message))
         video: Path | None = None
         raw_video = rec.get("video")
         transcript = rec.get("transcript")
@@ -254,6 +260,7 @@ def validate_manifest(
                 "transcript",
             )
         }
+        text["category"] = category_code(text["category"])  # "Beauty " is beauty, checked above
         labels = {c: rec[c] for c in LABEL_COLUMNS if c in rec and not is_blank(rec[c])}
         rows.append(
             OutcomeRow(

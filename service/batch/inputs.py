@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.domain import language_code
+from service.domain import category_code, language_code
 from service.errors import InputError
 from service.meta import VideoMeta, check_currency
 from training.outcomes import KNOWN as OUTCOME_COLUMNS
@@ -131,10 +131,11 @@ def _row_item(
         else:
             numbers[col] = x
     text = {c: None if is_blank(rec.get(c)) else str(rec[c]).strip() for c in TEXT_COLUMNS}
-    try:
-        text["currency"] = check_currency(text["currency"])
-    except InputError as e:
-        problems.append(ManifestProblem(i, "currency", e.message))
+    for col, check in (("currency", check_currency), ("category", category_code)):
+        try:
+            text[col] = check(text[col])
+        except InputError as e:
+            problems.append(ManifestProblem(i, col, e.message))
     row_lang = language
     if not is_blank(rec.get("language")):
         try:

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from service.domain import CATEGORIES
 from service.http.auth import BearerAuthMiddleware, token_from_env
 from service.http.errors import ErrorShapeMiddleware, guarded
 from service.http.limits import BodySizeMiddleware, Limits, check_video
@@ -38,6 +39,7 @@ from service.http.loading import Engine, ModelRefs, load_engine
 from service.http.page import page_routes
 from service.http.schemas import (
     BatchResult,
+    Category,
     Count,
     Currency,
     Language,
@@ -86,7 +88,7 @@ class Sellscope:
         video: Path,
         language: Language = None,
         product_name: Text = None,
-        category: Text = None,
+        category: Category = None,
         price: Price = None,
         currency: Currency = None,
         views: Count = None,
@@ -104,7 +106,7 @@ class Sellscope:
         video: Path,
         language: Language = None,
         product_name: Text = None,
-        category: Text = None,
+        category: Category = None,
         price: Price = None,
         currency: Currency = None,
         views: Count = None,
@@ -123,7 +125,7 @@ class Sellscope:
         video: Path,
         language: Language = None,
         product_name: Text = None,
-        category: Text = None,
+        category: Category = None,
         price: Price = None,
         currency: Currency = None,
         views: Count = None,
@@ -141,7 +143,7 @@ class Sellscope:
         videos: list[Path],
         language: Language = None,
         product_name: Text = None,
-        category: Text = None,
+        category: Category = None,
         price: Price = None,
         currency: Currency = None,
         views: Count = None,
@@ -161,7 +163,7 @@ class Sellscope:
         text: Script,
         language: Language = None,
         product_name: Text = None,
-        category: Text = None,
+        category: Category = None,
         price: Price = None,
         currency: Currency = None,
         views: Count = None,
@@ -214,6 +216,7 @@ def _page_config() -> PageConfig:
         max_upload_mb=LIMITS.max_upload_mb,
         max_batch_files=LIMITS.max_batch_files,
         max_duration_s=LIMITS.max_duration_s,
+        categories=list(CATEGORIES),
     )
 
 

@@ -11,13 +11,13 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.batch.results import ResultRow
-from service.domain import language_code
+from service.domain import category_code, language_code
 from service.errors import InputError
 from service.meta import VideoMeta, check_currency
 from service.report.schema import Report
@@ -39,14 +39,23 @@ def _as_text(v: Any) -> Any:
     return v.strip() if isinstance(v, str) else v
 
 
-def _language(v: Any) -> Any:
-    v = _as_text(v)
-    if not isinstance(v, str):
-        return v
+def _library_check(check: Callable[[str], str | None], v: str) -> str | None:
     try:
-        return language_code(v)
+        return check(v)
     except InputError as e:  # pydantic reports a ValueError as the field's problem
         raise ValueError(e.message) from None
+
+
+def _language(v: Any) -> Any:
+    v = _as_text(v)
+    return _library_check(language_code, v) if isinstance(v, str) else v
+
+
+def _category(v: Any) -> Any:
+    v = _as_text(v)
+    if isinstance(v, str) and len(v) > MAX_TEXT_CHARS:
+        raise ValueError(f"is longer than {MAX_TEXT_CHARS} characters")
+    return _library_check(category_code, v) if isinstance(v, str) else v
 
 
 def _currency(v: Any) -> Any:
@@ -54,10 +63,8 @@ def _currency(v: Any) -> Any:
     if isinstance(v, str):
         if not re.fullmatch(r"[A-Za-z]{3}", v):
             raise ValueError(f"'{v}' is not an ISO 4217 currency code (e.g. USD, CNY, IDR)")
-        try:
-            return check_currency(v)
-        except InputError as e:  # a real code without a rate: its price could not be used
-            raise ValueError(e.message) from None
+        # a real code without a rate: its price could not be used
+        return _library_check(check_currency, v)
     return v
 
 
@@ -84,6 +91,7 @@ def _rate(v: Any) -> Any:
 Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT_CHARS)] | None, BeforeValidator(_as_text)]
 Language = Annotated[str | None, BeforeValidator(_language)]
 Currency = Annotated[str | None, BeforeValidator(_currency)]
+Category = Annotated[str | None, BeforeValidator(_category)]
 Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_none)]
 Price = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_finite)]
 Rate = Annotated[float | None, BeforeValidator(_rate)]
@@ -147,3 +155,4 @@ class PageConfig(_Model):
     max_upload_mb: float
     max_batch_files: int
     max_duration_s: float
+    categories: list[str] = Field(description="the product categories the model knows")

@@ -78,7 +78,8 @@ def test_creator_rate_in_percent_is_a_clear_error(tmp_path):
     ("args", "says"),
     [(("--price", "-5"), "--price: -5 is not a price"),
      (("--views", "-3"), "--views: -3 is negative"),
-     (("--price", "9", "--currency", "XYZ"), "no exchange rate for currency 'XYZ'")],
+     (("--price", "9", "--currency", "XYZ"), "no exchange rate for currency 'XYZ'"),
+     (("--category", "jewelry"), "--category: unknown product category 'jewelry'")],
 )  # fmt: skip
 def test_impossible_metadata_is_refused_not_ignored(args, says):
     r = sellscope("script", "Stop scrolling.", *args)

@@ -77,6 +77,18 @@ def test_a_currency_without_a_rate_is_a_problem(tmp_path):
     assert "no exchange rate for currency 'XYZ'" in str(problems[0])
 
 
+def test_a_category_is_normalised_or_a_problem(tmp_path):
+    p = _write(
+        tmp_path,
+        "video,views,orders,category\n"
+        "a.mp4,100,1, Beauty\nb.mp4,100,1,other\na.mp4,100,1,jewelry\n",
+    )
+    rows, problems = validate_manifest(p)
+    assert [r.category for r in rows] == ["beauty", None]  # the model's code, or unknown
+    assert [(x.row, x.column) for x in problems] == [(4, "category")]
+    assert "unknown product category 'jewelry'" in str(problems[0])
+
+
 def test_missing_required_column(tmp_path):
     _, problems = validate_manifest(_write(tmp_path, "video,views\na.mp4,10\n"))
     assert [(p.row, p.column, p.message) for p in problems] == [

@@ -5,7 +5,7 @@ const $ = (id) => document.getElementById(id);
 const FIELDS = ["language", "product_name", "category", "price", "currency", "views", "creator_id",
                 "creator_followers"];
 const POLL_MS = 1000;
-let config = { auth_required: false, max_upload_mb: 100, max_duration_s: 300 };
+let config = { auth_required: false, max_upload_mb: 100, max_duration_s: 300, categories: [] };
 let chosen = null;
 let downloadUrl = null;
 
@@ -154,6 +154,12 @@ async function init() {
     /* keep the defaults */
   }
   $("token-field").hidden = !config.auth_required;
+  // the categories the model knows, then "other" (predicted as if not given)
+  for (const c of [...config.categories, "other"]) {
+    const o = document.createElement("option");
+    o.value = o.textContent = c;
+    $("category").append(o);
+  }
   $("limits").textContent = `up to ${config.max_upload_mb} MB and ${Math.round(config.max_duration_s)} s`;
   const drop = $("drop");
   drop.addEventListener("click", () => $("file").click());

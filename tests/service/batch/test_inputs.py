@@ -46,7 +46,7 @@ def test_manifest_rows_become_items_with_meta(tmp_path):
     m = tmp_path / "m.csv"
     m.write_text(
         "video,creator_id,product_id,product_name,language,views,price,currency,category\n"
-        'v/a.mp4,c1,p1,GlowPan,,"2,000",19.9,usd,kitchen\n'
+        'v/a.mp4,c1,p1,GlowPan,,"2,000",19.9,usd,Kitchen\n'
         f"{tmp_path / 'b.mp4'},c2,,,ID,,,,\n"
     )
     a, b = read_inputs(m, language="en")
@@ -75,20 +75,21 @@ def test_every_manifest_problem_in_one_pass(tmp_path):
     _touch(tmp_path / "a.mp4")
     m = tmp_path / "m.csv"
     m.write_text(
-        "video,views,price,language,currency,colour\n"
-        "a.mp4,12.5,1,en,usd,red\n"  # row 2: views not whole
-        "a.mp4,10,-3,english,XYZ,\n"  # row 3: negative price, bad language, unknown currency
-        ",10,1,en,,\n"  # row 4: empty video
+        "video,views,price,language,currency,category,colour\n"
+        "a.mp4,12.5,1,en,usd,,red\n"  # row 2: views not whole
+        "a.mp4,10,-3,english,XYZ,other,\n"  # row 3: negative price, bad language, unknown currency
+        ",10,1,en,,jewelry,\n"  # row 4: empty video, a category the model does not know
     )
     items, problems = validate_manifest(m)
     where = {(p.row, p.column) for p in problems}
     assert where == {
-        (1, "colour"), (2, "views"), (3, "price"), (3, "language"), (3, "currency"), (4, "video")
+        (1, "colour"), (2, "views"), (3, "price"), (3, "language"), (3, "currency"), (4, "video"),
+        (4, "category"),
     }  # fmt: skip
     assert items == []
     with pytest.raises(ManifestError) as e:
         read_inputs(m)
-    assert "row 3, column 'language'" in str(e.value) and "6 problem(s)" in str(e.value)
+    assert "row 3, column 'language'" in str(e.value) and "7 problem(s)" in str(e.value)
     assert "no exchange rate for currency 'XYZ'" in str(e.value)
 
 

@@ -86,6 +86,7 @@ def test_an_upload_over_the_size_limit_gets_413(client, server, baseline):
         ({"views": "lots"}, True, "views: "),
         ({"language": "klingon"}, True, "unknown language code"),
         ({"currency": "dollars"}, True, "ISO 4217"),
+        ({"category": "jewelry"}, True, "category: Value error, unknown product category"),
         ({"creator_cvr": "4"}, True, "creator_cvr: "),
     ],
 )

@@ -49,6 +49,9 @@ def test_the_page_uploads_a_video_and_shows_its_report(server, product_video, tm
         page.evaluate("document.getElementById('language').value = 'en'")
         label = product_video.truth.video.product_label
         page.evaluate(f"document.getElementById('product_name').value = {js(label)}")
+        # the category list comes from /ui/config: the product's own is one of its options
+        category = product_video.truth.video.category
+        page.evaluate(f"document.getElementById('category').value = {js(category)}")
         # the page takes the creator's rate in percent and sends the API a fraction
         page.evaluate("document.getElementById('creator_cvr_percent').value = '0.4'")
         page.set_files("#file", [Path(product_video.video_path)])
@@ -65,4 +68,5 @@ def test_the_page_uploads_a_video_and_shows_its_report(server, product_video, tm
     assert shown["download"].startswith("blob:") and shown["status"] == "Done."
     assert product_video.truth.video.product_label in shown["product"]  # the metadata went along
     assert "recent conversion 0.40%" in shown["product"], shown["product"]
+    assert f"category {product_video.truth.video.category}" in shown["product"]
     assert SCREENSHOT.stat().st_size > 20_000

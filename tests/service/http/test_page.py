@@ -7,12 +7,19 @@ import re
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from service.domain import CATEGORIES
 from service.http.page import STATIC, page_routes
 from service.http.schemas import PageConfig
 
 
 def _client(auth: bool) -> TestClient:
-    config = PageConfig(auth_required=auth, max_upload_mb=8, max_batch_files=3, max_duration_s=60)
+    config = PageConfig(
+        auth_required=auth,
+        max_upload_mb=8,
+        max_batch_files=3,
+        max_duration_s=60,
+        categories=list(CATEGORIES),
+    )
     return TestClient(Starlette(routes=page_routes(lambda: config)))
 
 
@@ -38,4 +45,4 @@ def test_the_config_tells_the_page_whether_a_token_is_needed():
     assert _client(auth=True).get("/ui/config").json()["auth_required"] is True
     config = _client(auth=False).get("/ui/config").json()
     assert config == {"auth_required": False, "max_upload_mb": 8.0, "max_batch_files": 3,
-                      "max_duration_s": 60.0}  # fmt: skip
+                      "max_duration_s": 60.0, "categories": list(CATEGORIES)}  # fmt: skip

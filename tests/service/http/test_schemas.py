@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from service.http.schemas import Count, Currency, Language, Price, Script, Text, to_meta
+from service.http.schemas import (
+    Category,
+    Count,
+    Currency,
+    Language,
+    Price,
+    Script,
+    Text,
+    to_meta,
+)
 
 
 class Form(BaseModel):
@@ -13,6 +22,7 @@ class Form(BaseModel):
     product_name: Text = None
     creator_id: Text = None
     currency: Currency = None
+    category: Category = None
     views: Count = None
     price: Price = None
 
@@ -23,7 +33,7 @@ def test_numbers_bentoml_decoded_from_text_fields_become_text_again():
 
 
 def test_blank_fields_are_unknown():
-    f = Form(language="", product_name="  ", views="", price="", currency="")
+    f = Form(language="", product_name="  ", views="", price="", currency="", category=" ")
     assert f.model_dump() == dict.fromkeys(Form.model_fields)
 
 
@@ -33,6 +43,15 @@ def test_language_codes_are_normalised_and_checked():
     assert Form(language="auto").language is None
     with pytest.raises(ValidationError, match="unknown language code 'klingon'"):
         Form(language="klingon")
+
+
+def test_categories_are_normalised_and_checked():
+    assert Form(category="Beauty").category == "beauty"
+    assert Form(category="other").category is None
+    with pytest.raises(ValidationError, match="unknown product category 'jewelry'"):
+        Form(category="jewelry")
+    with pytest.raises(ValidationError, match="longer than 200"):
+        Form(category="x" * 201)
 
 
 def test_currency_views_and_price_are_checked():
