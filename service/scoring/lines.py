@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from service.evidence.sentences import cut_long_sentence
 from service.evidence.types import VideoEvidence
 
 
@@ -42,8 +43,13 @@ class RawLine:
 
 
 def collect_lines(evidence: VideoEvidence) -> list[RawLine]:
-    """Speech sentences and captions in time order."""
-    lines = [RawLine(s.text, s.start_s, s.end_s, "speech") for s in evidence.transcript.segments]
+    """Speech sentences (run-on ones cut into clauses) and captions, in time order."""
+    language = evidence.transcript.language
+    lines = [
+        RawLine(c.text, c.start_s, c.end_s, "speech")
+        for s in evidence.transcript.segments
+        for c in cut_long_sentence(s, language)
+    ]
     lines += [RawLine(c.text, c.start_s, c.end_s, "caption") for c in evidence.captions]
     return sorted((ln for ln in lines if ln.text.strip()), key=lambda ln: (ln.start_s, ln.source))
 

@@ -13,6 +13,7 @@ from service.evidence.types import (
     Segment,
     Transcript,
     VideoEvidence,
+    Word,
 )
 from service.media import MediaInfo
 from service.scoring.video import score_evidence, script_evidence, script_sentences
@@ -183,3 +184,22 @@ def test_the_hook_reads_every_sentence_that_starts_in_the_window():
     assert [ln.text for ln in s.lines] == ["Hey guys!", "Stop scrolling.", "It has a 1500 W motor."]
     one = score_evidence(_evidence([("Hey guys!", 0.1, 0.8)]), TableScorer(table))
     assert one.hook.quote == "Hey guys!" and one.hook.hook_type == "greeting"
+
+
+def test_a_point_chained_on_with_commas_is_found_at_its_own_time():
+    # one run-on sentence as Whisper writes it: chat, then the claim, then chat again
+    said = (
+        "so I have been using this for a while now, "
+        "It has a 1500 W motor, "
+        "and honestly I use it every single day for my kids"
+    )
+    words = tuple(Word(w, 0.6 * i, 0.6 * i + 0.6, 0.9) for i, w in enumerate(said.split()))
+    seg = Segment(said, words[0].start_s, words[-1].end_s, words)
+    ev = _evidence([])
+    ev = VideoEvidence(ev.media, (), (), (), Transcript("en", 0.99, "detected", (seg,)), ev.pacing)
+    table = {"It has a 1500 W motor,": {"fabe_role": "feature"}}
+    s = score_evidence(ev, TableScorer(table))
+    [point] = s.selling_points.points
+    assert point.text == "It has a 1500 W motor," and point.role == "feature"
+    assert point.start_s == pytest.approx(6.0)  # its first word (the 11th), not 0.0
+    assert [ln.text for ln in s.lines][0] == "so I have been using this for a while now,"
