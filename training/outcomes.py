@@ -223,9 +223,10 @@ def validate_manifest(
                 check_currency(str(rec["currency"]))
             except InputError as e:  # its GMV and price could not be put on one scale
                 row_problems.append(ManifestProblem(i, "currency", e.message))
+        category = None
         if not is_blank(rec.get("category")):
             try:
-                category_code(str(rec["category"]))
+                category = category_code(str(rec["category"]))  # "Beauty " is beauty
             except InputError as e:  # the model would drop it without a word
                 row_problems.append(ManifestProblem(i, "category", e.message))
         video: Path | None = None
@@ -260,7 +261,7 @@ def validate_manifest(
                 "transcript",
             )
         }
-        text["category"] = category_code(text["category"])  # "Beauty " is beauty, checked above
+        text["category"] = category
         labels = {c: rec[c] for c in LABEL_COLUMNS if c in rec and not is_blank(rec[c])}
         rows.append(
             OutcomeRow(

@@ -90,6 +90,11 @@ def join_words(words: list[Word] | tuple[Word, ...], language: str | None) -> st
     return "".join(("" if w.joined or k == 0 else " ") + w.text for k, w in enumerate(words))
 
 
+def _sentence(words: list[Word] | tuple[Word, ...], language: str | None) -> Segment:
+    """Timed words as one sentence: their text, first start, last end."""
+    return Segment(join_words(words, language), words[0].start_s, words[-1].end_s, tuple(words))
+
+
 def split_sentences(
     words: list[Word], language: str | None, regions: tuple[SpeechRegion, ...] = ()
 ) -> tuple[Segment, ...]:
@@ -104,14 +109,7 @@ def split_sentences(
 
     def flush() -> None:
         if cur:
-            out.append(
-                Segment(
-                    text=join_words(cur, language),
-                    start_s=cur[0].start_s,
-                    end_s=cur[-1].end_s,
-                    words=tuple(cur),
-                )
-            )
+            out.append(_sentence(cur, language))
             cur.clear()
 
     for i, w in enumerate(words):
@@ -158,10 +156,5 @@ def cut_long_sentence(
     return tuple(
         part
         for words in (head, tail)
-        for part in cut_long_sentence(
-            Segment(join_words(words, language), words[0].start_s, words[-1].end_s, tuple(words)),
-            language,
-            max_s,
-            min_s,
-        )
+        for part in cut_long_sentence(_sentence(words, language), language, max_s, min_s)
     )
