@@ -81,7 +81,8 @@ FEATURE_NAMES = tuple(f.name for f in FEATURES)
 # anything is a hard sell, not a selling point (was: a sell before 5 s, hook included).
 # 3: cta_position is where the last call to action comes (was: the first).
 # 4: creator_cvr (the creator's recent conversion rate) added.
-FEATURES_VERSION = 4
+# 5: sell_share leaves out the hook and the selling points (seed_sell.balance_lines).
+FEATURES_VERSION = 5
 LABELS = {f.name: f.label for f in FEATURES}
 # Features a creator changes by re-editing or re-shooting the video (the diagnosis moves
 # these); the rest describe the offer and the audience.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from service.scoring.hook import HOOK_WINDOW_S
 from service.scoring.lines import ScoredLine
+from service.scoring.selling_points import FABE, MIN_CONFIDENCE
 
 CURVE_WINDOW_S = 5.0
 CTA_THRESHOLD = 0.5
@@ -40,7 +41,8 @@ class SeedSellScore:
 def score_seed_sell(
     lines: list[ScoredLine], duration_s: float, hook_window_s: float = HOOK_WINDOW_S
 ) -> SeedSellScore:
-    """Duration-weighted intent probabilities of the spoken lines (captions if none are spoken).
+    """Duration-weighted intent probabilities of the spoken lines (captions if none are spoken)
+    that persuade: the hook and the selling points are left out (``balance_lines``).
 
     Shares are expectations of the calibrated probabilities, not counts of argmax labels,
     so an ambiguous line counts half-half rather than all one way.
@@ -51,14 +53,15 @@ def score_seed_sell(
     they would want it (``early_sell``).
     """
     spoken = read_lines(lines)
-    seed = sum(ln.seed * ln.duration_s for ln in spoken)
-    sell = sum(ln.sell * ln.duration_s for ln in spoken)
+    persuading = balance_lines(lines, hook_window_s)
+    seed = sum(ln.seed * ln.duration_s for ln in persuading)
+    sell = sum(ln.sell * ln.duration_s for ln in persuading)
     total = seed + sell
     curve = []
     t = 0.0
     while t < max(duration_s, 1e-6):
         end = min(duration_s, t + CURVE_WINDOW_S)
-        inside = [ln for ln in spoken if ln.start_s < end and ln.end_s > t]
+        inside = [ln for ln in persuading if ln.start_s < end and ln.end_s > t]
         w_seed = sum(ln.seed * _overlap(ln, t, end) for ln in inside)
         w_sell = sum(ln.sell * _overlap(ln, t, end) for ln in inside)
         s = w_seed + w_sell
@@ -91,6 +94,29 @@ def score_seed_sell(
 def read_lines(lines: list[ScoredLine] | tuple[ScoredLine, ...]) -> list[ScoredLine]:
     """The lines the balance is read from: the spoken ones, or the captions if none are."""
     return [ln for ln in lines if ln.source == "speech"] or list(lines)
+
+
+def balance_lines(
+    lines: list[ScoredLine] | tuple[ScoredLine, ...], hook_window_s: float = HOOK_WINDOW_S
+) -> list[ScoredLine]:
+    """The lines the seed / sell balance is read from: those read (``read_lines``) but the
+    hook, the opening line when it starts inside ``hook_window_s``, and the selling points
+    (a FABE role with at least ``MIN_CONFIDENCE``).
+
+    A product claim informs rather than plants grass or sells, and the intent head was not
+    trained on claims or on most hook types (the seed corpus gives them no intent), so what
+    it makes of them is noise in the balance. On dev-split synthetic videos (seed 21, 12 a
+    language, 8 languages; the truth counts intent lines only) the sell share came within
+    0.1 of the truth on 0.66 of videos over every line, 0.67 without the selling points and
+    0.76 without the opening line as well, from the script's words; 0.41, 0.47 and 0.51 as
+    Whisper heard them.
+    """
+    read = sorted(read_lines(lines), key=lambda ln: ln.start_s)
+    if read and read[0].start_s < hook_window_s:
+        read = read[1:]
+    return [
+        ln for ln in read if not (ln.fabe_role in FABE and ln.fabe_confidence >= MIN_CONFIDENCE)
+    ]
 
 
 def early_sell(

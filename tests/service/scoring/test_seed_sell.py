@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.scoring.lines import ScoredLine
@@ -45,11 +47,34 @@ def test_a_price_hook_is_a_hook_not_a_sell_too_early():
 
 
 def test_shares_weigh_probabilities_by_speaking_time_and_cta_is_found():
-    lines = [line(0.0, 4.0, seed=0.75, sell=0.25), line(4.0, 6.0, seed=0.0, sell=1.0, cta=0.8)]
-    s = score_seed_sell(lines, 6.0)
+    lines = [
+        HOOK,
+        line(3.0, 7.0, seed=0.75, sell=0.25),
+        line(7.0, 9.0, seed=0.0, sell=1.0, cta=0.8),
+    ]
+    s = score_seed_sell(lines, 10.0)
     assert s.seed_share == pytest.approx(3.0 / 6.0) and s.sell_share == pytest.approx(3.0 / 6.0)
-    assert s.cta_time_s == 4.0 and not s.never_sells
+    assert s.cta_time_s == 7.0 and not s.never_sells
     assert score_seed_sell([line(0.0, 4.0, seed=0.9)], 6.0).never_sells
+
+
+def test_the_balance_leaves_out_the_hook_and_the_selling_points():
+    # a price hook and a sell-sounding claim ("5,000 five-star reviews") are not the
+    # persuasion the balance weighs: only the story (seed) and the deal (sell) lines are
+    body = [line(3.0, 7.0, seed=0.9, sell=0.1), line(7.0, 9.0, sell=0.9, seed=0.1)]
+    price_hook = line(0.2, 2.5, sell=0.95)
+    claim = line(9.0, 13.0, sell=0.8, role="evidence")
+    s = score_seed_sell([price_hook, *body, claim], 14.0)
+    assert s.sell_share == pytest.approx((0.9 * 2 + 0.1 * 4) / 6.0, abs=1e-3)
+    assert s.sell_turn_s == 0.2  # the turn still reads every line
+    # the curve leaves them out too: the claim's window holds nothing to weigh
+    assert [(w.seed, w.sell) for w in s.curve][-1] == (0.0, 0.0)
+    # a claim the FABE head is unsure of stays in; an opening line after the hook window
+    # is not the hook and counts
+    unsure = replace(claim, fabe_confidence=0.6)
+    assert score_seed_sell([price_hook, *body, unsure], 14.0).sell_share > s.sell_share
+    late = score_seed_sell([line(4.0, 8.0, seed=0.9, sell=0.1)], 10.0)
+    assert late.seed_share == pytest.approx(0.9)
 
 
 def test_the_cta_reported_is_the_closing_ask_not_an_opening_imperative():
