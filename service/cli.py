@@ -181,11 +181,19 @@ def _cmd_train_heads(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate_heads(args: argparse.Namespace) -> int:
-    from training.heads_run import evaluate_stored_heads
+    from training.heads_run import (
+        BAR_OVERALL,
+        BAR_PER_LANGUAGE,
+        evaluate_stored_heads,
+        quality_shortfalls,
+    )
 
     tag, held_out = evaluate_stored_heads(args.version)
     print(held_out.summary())
     print(f"model: {tag}")
+    if short := quality_shortfalls(held_out.seed):
+        print(f"WARNING: below the quality bars (macro-F1 >= {BAR_OVERALL} per task, "
+              f">= {BAR_PER_LANGUAGE} in every language): {', '.join(short)}")  # fmt: skip
     return 0
 
 
@@ -229,8 +237,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("1/5 base models -> BentoML model store")
     for r in import_base_models():
         print(f"    {r.model.tag:44s} {'imported' if r.imported else 'already in store'}")
-    if list_models(HEADS_MODEL):
-        print(f"2/5 scoring heads: {list_models(HEADS_MODEL)[0].tag} (already trained)")
+    if stored := list_models(HEADS_MODEL):
+        print(f"2/5 scoring heads: {stored[0].tag} (already trained)")
+        short = stored[0].metadata.get("metrics", {}).get("below_quality_bars")
+        if short:  # trained on a busy machine, say: the user should know before trusting it
+            print(f"    WARNING: below the quality bars: {', '.join(short)}; "
+                  "`sellscope train heads` on an idle machine trains a better one")  # fmt: skip
     else:
         from training.heads_run import train_default_heads
 

@@ -38,6 +38,26 @@ from training.train_heads import (
 )
 
 HEARD_TITLE = "the seed test split as heard (spoken by espeak-ng, transcribed by the pipeline)"
+# The quality bars of the heads (seed corpus test split, macro-F1 per task): a scorer below
+# them is registered and served like any other, so the run says so loudly.
+BAR_OVERALL = 0.85
+BAR_PER_LANGUAGE = 0.75
+
+
+def quality_shortfalls(report: SeedReport) -> list[str]:
+    """Where a seed test-split report falls below the bars, one ``task where f1`` each.
+
+    Args:
+        report: the per-task macro-F1, overall and per language.
+
+    Returns:
+        e.g. ``["hook_type overall 0.849", "cta th 0.674"]``; empty when every task is at
+        least ``BAR_OVERALL`` overall and ``BAR_PER_LANGUAGE`` in every language.
+    """
+    out = [f"{t} overall {f:.3f}" for t, f in report.overall.items() if f < BAR_OVERALL]
+    for lang, per_task in sorted(report.per_language.items()):
+        out += [f"{t} {lang} {f:.3f}" for t, f in per_task.items() if f < BAR_PER_LANGUAGE]
+    return out
 
 
 @dataclass(frozen=True)
@@ -92,9 +112,11 @@ class HeadsResult:
     seconds: float
     held_out: HeldOut
     temperatures: dict[str, float]
+    stopped_after_epoch: int | None = None  # the time budget ended training here
+    planned_epochs: int | None = None
 
     def summary(self) -> str:
-        """The figures, as printed by the command."""
+        """The figures, as printed by the command, and a warning when they miss the bars."""
         return "\n".join(
             [
                 self.held_out.summary(),
@@ -102,8 +124,28 @@ class HeadsResult:
                 + ", ".join(f"{k} {v:.2f}" for k, v in self.temperatures.items()),
                 f"training time: {self.seconds:.0f} s",
                 f"model: {self.tag or '(not registered)'}",
+                *self.warning(),
             ]
         )
+
+    def warning(self) -> list[str]:
+        """What to tell the user when the scorer misses the quality bars (none if it meets them)."""
+        short = quality_shortfalls(self.held_out.seed)
+        if not short:
+            return []
+        why = (
+            f"the {TrainConfig().budget_seconds / 60:.0f}-minute budget stopped training after "
+            f"{self.stopped_after_epoch} of {self.planned_epochs} epochs (a busy or slow "
+            "machine); "
+            if self.stopped_after_epoch is not None
+            else ""
+        )
+        return [
+            f"WARNING: these heads miss the quality bars (macro-F1 >= {BAR_OVERALL} per task, "
+            f">= {BAR_PER_LANGUAGE} in every language, seed test split): " + ", ".join(short),
+            f"  {why}scores from them are less reliable. Train again on an idle machine "
+            "(`sellscope train heads`); the newest version in the store is the one served.",
+        ]
 
 
 def train_default_heads(
@@ -176,6 +218,7 @@ def train_default_heads(
             "hook_strength_ece_per_language": held.calibration.ece,
             "selling_point_precision": held.points.precision,
             "selling_point_recall": held.points.recall,
+            "below_quality_bars": quality_shortfalls(held.seed),
         }
         if held.heard and held.heard_points:
             metrics |= {
@@ -195,7 +238,12 @@ def train_default_heads(
             "metrics": metrics,
         }
         tag = register_heads(trained.encoder, trained.heads, config.trainable_layers, meta)
-    return HeadsResult(tag, seconds, held, temps)
+    stop = next((h for h in trained.history if "stopped_after_epoch" in h), None)
+    return HeadsResult(
+        tag, seconds, held, temps,
+        stopped_after_epoch=stop["stopped_after_epoch"] if stop else None,
+        planned_epochs=config.epochs,
+    )  # fmt: skip
 
 
 def evaluate_held_out(trained: TrainedHeads, temperatures: dict[str, float], seed: int) -> HeldOut:
