@@ -114,6 +114,7 @@ class HeadsResult:
     temperatures: dict[str, float]
     stopped_after_epoch: int | None = None  # the time budget ended training here
     planned_epochs: int | None = None
+    budget_seconds: float | None = None
 
     def summary(self) -> str:
         """The figures, as printed by the command, and a warning when they miss the bars."""
@@ -134,7 +135,7 @@ class HeadsResult:
         if not short:
             return []
         why = (
-            f"the {TrainConfig().budget_seconds / 60:.0f}-minute budget stopped training after "
+            f"the {self.budget_seconds or 0:.0f} s budget stopped training after "
             f"{self.stopped_after_epoch} of {self.planned_epochs} epochs (a busy or slow "
             "machine); "
             if self.stopped_after_epoch is not None
@@ -242,7 +243,7 @@ def train_default_heads(
     return HeadsResult(
         tag, seconds, held, temps,
         stopped_after_epoch=stop["stopped_after_epoch"] if stop else None,
-        planned_epochs=config.epochs,
+        planned_epochs=config.epochs, budget_seconds=config.budget_seconds,
     )  # fmt: skip
 
 

@@ -33,10 +33,12 @@ def test_a_run_below_the_bars_warns_and_says_why_and_what_to_do():
     good = HeadsResult("h:1", 800.0, SimpleNamespace(seed=GOOD), {})
     assert good.warning() == []
     cut = HeadsResult(
-        "h:2", 890.0, SimpleNamespace(seed=SHORT), {}, stopped_after_epoch=1, planned_epochs=5
-    )
+        "h:2", 890.0, SimpleNamespace(seed=SHORT), {},
+        stopped_after_epoch=1, planned_epochs=5, budget_seconds=900.0,
+    )  # fmt: skip
     text = "\n".join(cut.warning())
     assert text.startswith("WARNING") and "cta th 0.674" in text
-    assert "stopped training after 1 of 5 epochs" in text and "sellscope train heads" in text
+    assert "900 s budget stopped training after 1 of 5 epochs" in text
+    assert "sellscope train heads" in text
     full = HeadsResult("h:3", 700.0, SimpleNamespace(seed=SHORT), {}, planned_epochs=5)
     assert "stopped" not in "\n".join(full.warning())
