@@ -1,7 +1,8 @@
 """Evidence of many videos, extracted in parallel and cached by content hash.
 
 Retraining and batch scoring extract the same videos again and again; the evidence of a
-file depends only on its bytes, the language asked for and the extraction models, so it is
+file depends only on its bytes, the language asked for, the extraction models and the
+extraction code, so it is
 kept under ``<cache>/<sha256 of those>.json`` and a rerun reads it back instead of
 decoding and transcribing again. A video that fails is reported with its reason, never
 fatal to the run.
@@ -9,6 +10,7 @@ fatal to the run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -21,6 +23,17 @@ from pathlib import Path
 from service.evidence.types import EVIDENCE_SCHEMA_VERSION, VideoEvidence
 
 _worker_models = None
+ROOT = Path(__file__).resolve().parents[1]
+# The code that turns a video into evidence (decoding, speech, captions, faces, cuts, the
+# model runtime): a change to any of it makes new cache keys, so evidence extracted by
+# older code is never served, even when EVIDENCE_SCHEMA_VERSION was not bumped.
+EXTRACTION_SOURCES = (
+    "service/extract.py",
+    "service/media.py",
+    "service/evidence",
+    "models/runtime.py",
+)
+EXTRACTION_SETTINGS = ("SELLSCOPE_BEAM_SIZE", "SELLSCOPE_SAMPLE_FPS")
 
 
 def default_cache_dir() -> Path:
@@ -38,11 +51,41 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def sources_sha256(root: Path, sources: Iterable[str]) -> str:
+    """SHA-256 of source files (a folder: its ``.py`` files), names and bytes, in name order.
+
+    Args:
+        root: the folder the ``sources`` are relative to.
+        sources: files or folders; a missing one counts as missing (its name is hashed).
+    """
+    h = hashlib.sha256()
+    for rel in sources:
+        p = root / rel
+        files = sorted(p.rglob("*.py")) if p.is_dir() else [p]
+        for f in files:
+            h.update(f.relative_to(root).as_posix().encode() + b"\0")
+            h.update(f.read_bytes() if f.is_file() else b"<missing>")
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def extraction_code_sha256() -> str:
+    """The fingerprint of the extraction code (``EXTRACTION_SOURCES``), once per process."""
+    return sources_sha256(ROOT, EXTRACTION_SOURCES)
+
+
 def cache_key(content_sha256: str, language: str | None, model_tags: dict[str, str]) -> str:
-    """The cache key of one extraction: content, language, models and schema version."""
+    """The cache key of one extraction: content, language, models, schema version, the
+    extraction code's fingerprint and the settings that change what is extracted
+    (``EXTRACTION_SETTINGS``: the Whisper beam, the analysis frame rate)."""
     spec = json.dumps(
-        [content_sha256, language, sorted(model_tags.items()), EVIDENCE_SCHEMA_VERSION]
-    )
+        [
+            content_sha256, language, sorted(model_tags.items()), EVIDENCE_SCHEMA_VERSION,
+            extraction_code_sha256(),
+            # the settings service.extract reads that change what is extracted
+            {k: os.environ.get(k, "") for k in EXTRACTION_SETTINGS},
+        ]
+    )  # fmt: skip
     return hashlib.sha256(spec.encode()).hexdigest()
 
 
