@@ -181,19 +181,13 @@ def _cmd_train_heads(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate_heads(args: argparse.Namespace) -> int:
-    from training.heads_run import (
-        BAR_OVERALL,
-        BAR_PER_LANGUAGE,
-        evaluate_stored_heads,
-        quality_shortfalls,
-    )
+    from training.heads_run import bars_warning, evaluate_stored_heads, quality_shortfalls
 
     tag, held_out = evaluate_stored_heads(args.version)
     print(held_out.summary())
     print(f"model: {tag}")
     if short := quality_shortfalls(held_out.seed):
-        print(f"WARNING: below the quality bars (macro-F1 >= {BAR_OVERALL} per task, "
-              f">= {BAR_PER_LANGUAGE} in every language): {', '.join(short)}")  # fmt: skip
+        print(bars_warning(short))
     return 0
 
 
@@ -241,8 +235,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"2/5 scoring heads: {stored[0].tag} (already trained)")
         short = stored[0].metadata.get("metrics", {}).get("below_quality_bars")
         if short:  # trained on a busy machine, say: the user should know before trusting it
-            print(f"    WARNING: below the quality bars: {', '.join(short)}; "
-                  "`sellscope train heads` on an idle machine trains a better one")  # fmt: skip
+            from training.heads_run import bars_warning
+
+            print(f"    {bars_warning(short)}; `sellscope train heads` on an idle machine "
+                  "trains a better one")  # fmt: skip
     else:
         from training.heads_run import train_default_heads
 

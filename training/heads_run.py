@@ -60,6 +60,14 @@ def quality_shortfalls(report: SeedReport) -> list[str]:
     return out
 
 
+def bars_warning(shortfalls: list[str]) -> str:
+    """The one WARNING line for heads below the bars (``quality_shortfalls``)."""
+    return (
+        f"WARNING: these heads miss the quality bars (macro-F1 >= {BAR_OVERALL} per task, "
+        f">= {BAR_PER_LANGUAGE} in every language, seed test split): " + ", ".join(shortfalls)
+    )
+
+
 @dataclass(frozen=True)
 class HeldOut:
     """A scorer's figures on the held-out splits (the ones ``train heads`` prints)."""
@@ -142,8 +150,7 @@ class HeadsResult:
             else ""
         )
         return [
-            f"WARNING: these heads miss the quality bars (macro-F1 >= {BAR_OVERALL} per task, "
-            f">= {BAR_PER_LANGUAGE} in every language, seed test split): " + ", ".join(short),
+            bars_warning(short),
             f"  {why}scores from them are less reliable. Train again on an idle machine "
             "(`sellscope train heads`); the newest version in the store is the one served.",
         ]
@@ -370,6 +377,7 @@ def refit_stored_heads(
         "seed_macro_f1_per_language": seed.per_language,
         "selling_point_precision": points.precision,
         "selling_point_recall": points.recall,
+        "below_quality_bars": quality_shortfalls(seed),
     }
     meta["temperatures"] = temps
     meta["refit_of"] = scorer.tag
