@@ -5,7 +5,8 @@ never saw in training), scores each with the real pipeline (``score_video``: PyA
 PP-OCR, the fine-tuned heads from the store) and compares with the ground truth:
 
 - hook: the hook quote the scorer took covers the scripted hook (normalised similarity
-  >= 0.6; characters for zh / th, words elsewhere), and hook strength agrees;
+  >= 0.6; characters for zh / th, words elsewhere; "soooo" counts as "so"), and hook
+  strength agrees;
 - selling points: a found point matches a scripted one when it starts within 1.5 s of it
   and has the same FABE role; precision and recall over all videos of a language;
 - seed / sell: the sell share within 0.1 of the truth. The truth counts the lines that
@@ -52,7 +53,8 @@ CHAR_LANGS = ("zh", "th", "ja")
 
 
 def _units(text: str, lang: str) -> list[str]:
-    t = text.lower()
+    # a letter stretched for effect ("soooo") is spoken, and heard, as the plain word
+    t = re.sub(r"([^\W\d])\1{2,}", r"\1", text.lower())
     if lang in CHAR_LANGS:
         return [c for c in t if c.isalnum()]
     return re.findall(r"\w+", t)
