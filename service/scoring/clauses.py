@@ -1,6 +1,6 @@
 """Run-on sentences with no comma to cut at, cut at their longest pause before scoring.
 
-Whisper writes no punctuation in Thai (and drops it in long stretches of other
+Whisper writes no punctuation in Thai (and at times none over long stretches of other
 languages), so several claims said one after the other come back as one sentence when
 the pause between them is shorter than the speech stage's own sentence break
 (``service.evidence.sentences.PAUSE_SPLIT_S``) and voice activity heard no silence there.
