@@ -16,6 +16,9 @@ PP-OCR, the fine-tuned heads from the store) and compares with the ground truth:
 - CTA found within 1.5 s of the scripted one, and none found where none was scripted;
 - a hard sell too early (the line after the hook is a sell) flagged exactly when planted.
 
+Under the table, 95% intervals of the target figures over all videos, creators resampled
+(``creator_intervals``).
+
     python tests/benchmarks/bench_recovery.py [--langs en es fr id] [--n 10] [--seed 31]
         [--transcript heard|script|both]
 
@@ -42,6 +45,8 @@ import time
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -85,6 +90,43 @@ class Tally:
     early_ok: int = 0
     seconds: float = 0.0
     cer_sum: float = 0.0  # the transcript's character error rates against the script
+
+    def add(self, other: Tally) -> None:
+        """Add ``other``'s counts to these."""
+        for k in vars(self):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+
+# (column, numerator, denominator) of the figures the targets are set on
+TARGET_FIGURES = (
+    ("hook found", "hook_found", "videos"),
+    ("SP precision", "sp_pred_hit", "sp_pred"),
+    ("SP recall", "sp_true_hit", "sp_true"),
+    ("share<=0.1", "share_ok", "share_n"),
+)
+
+
+def creator_intervals(
+    videos: list[tuple[str, Tally]], n: int = 2000, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """95% intervals of the target figures over all videos, resampling creators with
+    replacement (a creator's videos share a voice and an offer, so they are not
+    independent draws); a ratio of sums, as in the table."""
+    creators = sorted({c for c, _ in videos})
+    by = {c: Tally() for c in creators}
+    for c, t in videos:
+        by[c].add(t)
+    counts = np.array([[getattr(by[c], f) for _, a, b in TARGET_FIGURES for f in (a, b)]
+                       for c in creators], dtype=float)  # fmt: skip
+    rng = np.random.default_rng(seed)
+    sums = counts[rng.integers(len(creators), size=(n, len(creators)))].sum(axis=1)
+    out = {}
+    for i, (name, _, _) in enumerate(TARGET_FIGURES):
+        num, den = sums[:, 2 * i], sums[:, 2 * i + 1]
+        ok = den > 0
+        lo, hi = np.percentile(num[ok] / den[ok], [2.5, 97.5]) if ok.any() else (np.nan, np.nan)
+        out[name] = (float(lo), float(hi))
+    return out
 
 
 def seed_sell_over(lines, spans) -> float | None:  # noqa: ANN001 - ScoredLine, (a, b) spans
@@ -179,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         f"seed {args.seed}"
     )
     tallies: dict[str, dict[str, Tally]] = {m: {} for m in modes}
+    per_video: dict[str, list[tuple[str, Tally]]] = {m: [] for m in modes}
     rows: dict[str, dict[str, list[dict]]] = {m: {} for m in modes}
     for (_, folder), lang in zip(
         render(args.split, args.langs, args.n, args.seed, args.videos), args.langs, strict=True
@@ -203,9 +246,10 @@ def main(argv: list[str] | None = None) -> int:
                     else scripted_evidence(o.evidence, truth["lines"], lang)
                 )
                 heard = " ".join(sg.text for sg in ev.transcript.segments)
-                tally = tallies[m][lang]
-                tally.cer_sum += character_error_rate(script, heard)
-                row = compare(truth, analyse(ev, meta, scorers), tally, lang)
+                one = Tally(cer_sum=character_error_rate(script, heard))
+                row = compare(truth, analyse(ev, meta, scorers), one, lang)
+                tallies[m][lang].add(one)
+                per_video[m].append((truth["video"]["creator_id"], one))
                 rows[m][lang].append({"video": tp.stem, **row})
         seconds = time.perf_counter() - t0
         for m in modes:
@@ -222,10 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         print(" ".join(f"{c:>10s}" for c in cols))
         total = Tally()
         for lang, t in tallies[m].items():
-            for k in vars(total):
-                setattr(total, k, getattr(total, k) + getattr(t, k))
+            total.add(t)
             print(_row(lang, t))
         print(_row("all", total))
+        ci = creator_intervals(per_video[m])
+        print("all, 95% intervals (creators resampled): "
+              + ", ".join(f"{k} {lo:.2f}-{hi:.2f}" for k, (lo, hi) in ci.items()))  # fmt: skip
         print(f"per-video rows: {rows_path}")
     return 0
 
