@@ -91,15 +91,9 @@ def _cluster_bootstrap(
     correct: np.ndarray, clusters: np.ndarray, n: int = 2000, seed: int = 0
 ) -> tuple[float, float]:
     """95% interval of the mean, resampling whole A/B tests (their pairs are not independent)."""
-    rng = np.random.default_rng(seed)
-    ids = np.unique(clusters)
-    by = {c: correct[clusters == c] for c in ids}
-    sums = np.array([by[c].sum() for c in ids])
-    lens = np.array([len(by[c]) for c in ids])
-    stats = []
-    for _ in range(n):
-        pick = rng.integers(0, len(ids), len(ids))
-        stats.append(sums[pick].sum() / lens[pick].sum())
+    from training.bootstrap import cluster_resamples
+
+    stats = [correct[idx].mean() for idx in cluster_resamples(clusters, n, seed)]
     lo, hi = np.percentile(stats, [2.5, 97.5])
     return float(lo), float(hi)
 

@@ -10,14 +10,13 @@ Three things Whisper's raw word list gets wrong for the scoring stages:
 - creators do not always end a sentence with a full stop Whisper can hear; a silence the
   voice activity detector found between two words is a sentence break too.
 
-And one thing it gets right but the scoring stages cannot use: a run-on sentence that
-chains several claims with commas (``cut_long_sentence``, applied when lines are scored).
+Run-on sentences are cut into clauses when lines are scored
+(``service.scoring.clauses.cut_long_sentence``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from service.evidence.types import Segment, SpeechRegion, Word
 
@@ -26,14 +25,6 @@ PAUSE_SPLIT_S = 0.6
 NO_SPACE_LANGS = ("zh", "ja", "th")
 LOOP_MIN_COPIES = 4  # a unit said this many times in a row is a decoding loop, not speech
 LOOP_MAX_UNIT = 12  # longest repeated unit looked for, in words (characters for zh / th)
-CLAUSE_END = (",", "，", "、", ";", "；")
-# A sentence longer than this is cut into clauses at its commas (none shorter than
-# MIN_CLAUSE_S). Chosen on dev-split synthetic videos as Whisper heard them
-# (bench_recovery --split dev --seed 21 --n 25, en es fr id zh fi vi, 175 videos): selling
-# points P / R 0.64 / 0.42 uncut, 0.62 / 0.46 at 8 s / 2 s, 0.60 / 0.42 at 6 s / 2 s; sell
-# share within 0.1 on 0.55, 0.60 and 0.57 of videos.
-LONG_SENTENCE_S = 8.0
-MIN_CLAUSE_S = 2.0
 
 
 def _key(text: str) -> str:
@@ -122,39 +113,3 @@ def split_sentences(
         if w.text.endswith(SENTENCE_END) or nxt is None:
             flush()
     return tuple(out)
-
-
-def cut_long_sentence(
-    segment: Segment,
-    language: str | None,
-    max_s: float = LONG_SENTENCE_S,
-    min_s: float = MIN_CLAUSE_S,
-) -> tuple[Segment, ...]:
-    """A run-on sentence cut into clauses at its commas, each at most ``max_s`` long.
-
-    Creators chain claims with commas ("hi girls, hope you're well, this powder is so fine
-    it doesn't settle in lines, ...") and Whisper writes them as one sentence; scored whole,
-    the second claim takes the first one's start and the heads read a mixture. A sentence
-    over ``max_s`` is cut at the comma nearest its middle that leaves at least ``min_s`` on
-    each side, and each part again until none is too long or none can be cut.
-    """
-    w = segment.words
-    if segment.end_s - segment.start_s <= max_s or len(w) < 2:
-        return (segment,)
-    cuts = [
-        k
-        for k in range(len(w) - 1)
-        if w[k].text.rstrip().endswith(CLAUSE_END)
-        and w[k].end_s - w[0].start_s >= min_s
-        and w[-1].end_s - w[k + 1].start_s >= min_s
-    ]
-    if not cuts:
-        return (segment,)
-    middle = (segment.start_s + segment.end_s) / 2
-    k = min(cuts, key=lambda k: abs((w[k].end_s + w[k + 1].start_s) / 2 - middle))
-    head, tail = w[: k + 1], (replace(w[k + 1], joined=False), *w[k + 2 :])
-    return tuple(
-        part
-        for words in (head, tail)
-        for part in cut_long_sentence(_sentence(words, language), language, max_s, min_s)
-    )

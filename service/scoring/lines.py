@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.evidence.sentences import cut_long_sentence
 from service.evidence.types import VideoEvidence
-from service.scoring.clauses import cut_at_pauses
+from service.scoring.clauses import cut_long_sentence
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,9 @@ def collect_lines(evidence: VideoEvidence) -> list[RawLine]:
     pause) and captions, in time order."""
     language = evidence.transcript.language
     lines = [
-        RawLine(p.text, p.start_s, p.end_s, "speech")
+        RawLine(c.text, c.start_s, c.end_s, "speech")
         for s in evidence.transcript.segments
         for c in cut_long_sentence(s, language)
-        for p in cut_at_pauses(c, language)
     ]
     lines += [RawLine(c.text, c.start_s, c.end_s, "caption") for c in evidence.captions]
     return sorted((ln for ln in lines if ln.text.strip()), key=lambda ln: (ln.start_s, ln.source))

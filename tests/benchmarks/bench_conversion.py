@@ -66,13 +66,11 @@ def creator_bootstrap(
     voice, so they are not independent draws."""
     from scipy.stats import spearmanr
 
+    from training.bootstrap import cluster_resamples
+
     pred, true_cvr, realised, y, lo, hi = map(np.asarray, (pred, true_cvr, realised, y, lo, hi))
-    creators = np.asarray(creators)
-    members = [np.flatnonzero(creators == c) for c in np.unique(creators)]
-    rng = np.random.default_rng(seed)
     ratios, covers = [], []
-    for _ in range(n):
-        idx = np.concatenate([members[k] for k in rng.integers(len(members), size=len(members))])
+    for idx in cluster_resamples(creators, n, seed):
         oracle = spearmanr(true_cvr[idx], realised[idx]).statistic
         ratios.append(spearmanr(pred[idx], realised[idx]).statistic / oracle)
         covers.append(np.mean((y[idx] >= lo[idx]) & (y[idx] <= hi[idx])))

@@ -112,14 +112,13 @@ def creator_intervals(
     """95% intervals of the target figures over all videos, resampling creators with
     replacement (a creator's videos share a voice and an offer, so they are not
     independent draws); a ratio of sums, as in the table."""
-    creators = sorted({c for c, _ in videos})
-    by = {c: Tally() for c in creators}
-    for c, t in videos:
-        by[c].add(t)
-    counts = np.array([[getattr(by[c], f) for _, a, b in TARGET_FIGURES for f in (a, b)]
-                       for c in creators], dtype=float)  # fmt: skip
-    rng = np.random.default_rng(seed)
-    sums = counts[rng.integers(len(creators), size=(n, len(creators)))].sum(axis=1)
+    from training.bootstrap import cluster_resamples
+
+    counts = np.array([[getattr(t, f) for _, a, b in TARGET_FIGURES for f in (a, b)]
+                       for _, t in videos], dtype=float)  # fmt: skip
+    sums = np.array(
+        [counts[idx].sum(axis=0) for idx in cluster_resamples([c for c, _ in videos], n, seed)]
+    )
     out = {}
     for i, (name, _, _) in enumerate(TARGET_FIGURES):
         num, den = sums[:, 2 * i], sums[:, 2 * i + 1]
