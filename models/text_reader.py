@@ -64,6 +64,12 @@ class TextReader:
         engine._load_rec_model().session.session = quiet_session(rec, threads)
         return cls(engine)
 
+    @property
+    def characters(self) -> frozenset[str]:
+        """Every character the recogniser can write (its dictionary): a letter missing
+        here is dropped from what it reads."""
+        return frozenset(self.engine._load_rec_model().postprocess_op.character)
+
     def detect(self, img: np.ndarray) -> list[np.ndarray]:
         """Quadrilaterals (4x2 pixel corners) of the text lines in a BGR image."""
         det = self.engine.text_det(img)

@@ -145,6 +145,7 @@ def build_report(
                     seed=round(ln.seed, 3),
                     sell=round(ln.sell, 3),
                     cta=round(ln.cta, 3),
+                    heard=ln.heard,
                 )  # fmt: skip
                 for ln in s.lines
             ],

@@ -383,10 +383,14 @@ def _transcript(r: Report) -> str:
             if role
             else '<span class="muted">-</span>'
         )
+        source, text = esc(ln.source), esc(ln.text)
+        if ln.heard is not None:  # read from the subtitle: say so, and what was heard
+            source += " &middot; subtitle"
+            text += f'<div class="small muted">heard: {esc(ln.heard)}</div>'
         rows.append(
             f'<tr class="line src-{esc(ln.source)}"><td class="num">'
-            f'{time_span(ln.start_s, ln.end_s)}</td><td class="src">{esc(ln.source)}</td>'
-            f"<td>{esc(ln.text)}</td><td>{role_html}</td>"
+            f'{time_span(ln.start_s, ln.end_s)}</td><td class="src">{source}</td>'
+            f"<td>{text}</td><td>{role_html}</td>"
             f'<td><span class="pill" style="background:{INTENT_COLOURS[intent]}">'
             f"{esc(ln.intent)}</span></td><td class='num'>{ln.cta:.2f}</td></tr>"
         )

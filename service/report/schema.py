@@ -15,7 +15,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 # 1.1: meta.creator_cvr (the creator's recent conversion rate) added.
-REPORT_SCHEMA_VERSION = "1.1"
+# 1.2: scores.lines[].heard (a spoken line read from the subtitle that shows it).
+REPORT_SCHEMA_VERSION = "1.2"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -144,6 +145,11 @@ class LineReport(_Model):
     seed: float
     sell: float
     cta: float
+    heard: str | None = Field(
+        None,
+        description="what the speech stage heard, when the text was read from the on-screen "
+        "subtitle that shows this speech (None: the text is what was heard, or shown)",
+    )
 
 
 class Scores(_Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from service.evidence.types import VideoEvidence
 from service.scoring.lines import RawLine, ScoredLine
+from service.scoring.subtitles import join_lines
 
 HOOK_WINDOW_S = 3.0
 # Weights of the hook score's parts (sum 1). What is said carries most; what is shown
@@ -39,8 +40,11 @@ def opening_speech(lines: list[RawLine], window: float = HOOK_WINDOW_S) -> RawLi
     said = [ln for ln in lines if ln.source == "speech" and ln.start_s < window]
     if len(said) < 2:
         return None
-    return RawLine(" ".join(ln.text.strip() for ln in said), said[0].start_s, said[-1].end_s,
-                   "opening")  # fmt: skip
+    heard = (
+        join_lines([ln.heard or ln.text for ln in said]) if any(ln.heard for ln in said) else None
+    )
+    return RawLine(join_lines([ln.text for ln in said]), said[0].start_s, said[-1].end_s,
+                   "opening", heard)  # fmt: skip
 
 
 def score_hook(

@@ -7,6 +7,7 @@ from typing import Any
 
 from service.evidence.types import VideoEvidence
 from service.scoring.clauses import cut_long_sentence
+from service.scoring.subtitles import caption_blocks, read_subtitles
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class ScoredLine:
     seed: float  # P(grass-planting)
     sell: float  # P(hard sell)
     cta: float  # P(call to action)
+    heard: str | None = None  # what the speech stage heard, when ``text`` is the subtitle's
 
     @property
     def duration_s(self) -> float:
@@ -40,18 +42,24 @@ class RawLine:
     start_s: float
     end_s: float
     source: str
+    heard: str | None = None  # what the speech stage heard, when ``text`` is the subtitle's
 
 
 def collect_lines(evidence: VideoEvidence) -> list[RawLine]:
-    """Speech sentences (run-on ones cut into clauses: at a comma, else at the longest
-    pause) and captions, in time order."""
+    """Speech sentences and captions, in time order.
+
+    Run-on sentences are cut into clauses (at a comma, else at the longest pause), the
+    lines of a wrapped caption joined, and sentences that a caption subtitles read from
+    the caption (``service.scoring.subtitles``).
+    """
     language = evidence.transcript.language
+    sentences = [c for s in evidence.transcript.segments for c in cut_long_sentence(s, language)]
+    captions = caption_blocks(evidence.captions)
     lines = [
-        RawLine(c.text, c.start_s, c.end_s, "speech")
-        for s in evidence.transcript.segments
-        for c in cut_long_sentence(s, language)
+        RawLine(s.text, s.start_s, s.end_s, "speech", s.heard)
+        for s in read_subtitles(sentences, captions, language)
     ]
-    lines += [RawLine(c.text, c.start_s, c.end_s, "caption") for c in evidence.captions]
+    lines += [RawLine(c.text, c.start_s, c.end_s, "caption") for c in captions]
     return sorted((ln for ln in lines if ln.text.strip()), key=lambda ln: (ln.start_s, ln.source))
 
 
@@ -82,6 +90,7 @@ def score_lines(lines: list[RawLine], scorer: Any) -> list[ScoredLine]:
                 seed=s.probs["intent"]["seed"],
                 sell=s.probs["intent"]["sell"],
                 cta=s.probs["cta"]["yes"],
+                heard=ln.heard,
             )
         )
     return out

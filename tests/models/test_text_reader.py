@@ -42,3 +42,27 @@ def test_batched_recognition_keeps_order_and_matches_single_calls(evidence_model
 
 def test_whole_image_read(evidence_models):
     assert [t for t, _ in evidence_models.ocr(_caption("ONLY 9.90 TODAY"))] == ["ONLY 9.90 TODAY"]
+
+
+def test_the_languages_whose_subtitles_are_not_read_are_those_the_reader_cannot_write(
+    evidence_models,
+):
+    from service.domain import LANGUAGES
+    from service.scoring.subtitles import UNREAD_SUBTITLE_LANGUAGES
+
+    # letters of each language beyond plain Latin (Chinese: common characters)
+    letters = {
+        "zh": "的一是不了人我在有他这为之大来以个中上们点击下方小黄车",
+        "en": "abcdefghijklmnopqrstuvwxyz",
+        "id": "abcdefghijklmnopqrstuvwxyz",
+        "fr": "éèêëàâîïôûùçœ",
+        "fi": "äöå",
+        "es": "ñáéíóúü¿",
+        "vi": "ạảậầấẩẫắằặẳẵệềếểễộốổỗợờớởỡụủựừứửữịỉỳỷỹỵđơư",
+        "th": "กขคงจฉชซญดตถทธนบปผพฟภมยรลวสหอะาิีึืุู่้",
+    }
+    assert set(letters) == set(LANGUAGES)
+    chars = evidence_models.ocr.characters
+    missing = {lang: sum(c not in chars for c in s) / len(s) for lang, s in letters.items()}
+    assert {lang for lang, m in missing.items() if m > 0.2} == set(UNREAD_SUBTITLE_LANGUAGES)
+    assert all(m == 0 for lang, m in missing.items() if lang not in UNREAD_SUBTITLE_LANGUAGES)

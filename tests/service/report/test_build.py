@@ -33,7 +33,7 @@ def test_report_carries_every_part_and_round_trips():
     where = ReasonEvidence(0.0, 3.0, "点击下方小黄车", 0.0)
     reason = Reason("weak_hook", "No hook", "high", 0.4, where, "Open on the problem.")
     r = build_report(ev, scores, meta, feats, pred, (reason,), {"heads": "h:1", "asr": "w:1"})
-    assert r.schema_version == "1.1" and r.video.source == "video" and r.video.file_name == "v.mp4"
+    assert r.schema_version == "1.2" and r.video.source == "video" and r.video.file_name == "v.mp4"
     assert r.meta.product_name == "Vortexa" and r.meta.price == 39.9
     assert r.scores.hook.quote == "Nine ninety nine for a full air fryer."
     assert r.scores.hook.band == band(r.scores.hook.score)
@@ -59,4 +59,4 @@ def test_script_report_has_no_prediction_and_no_frames():
 def test_exported_json_schema_is_up_to_date():
     # `python -m service.report.schema` rewrites it after a change of the models
     assert json.loads(SCHEMA_PATH.read_text()) == json_schema()
-    assert json_schema()["properties"]["schema_version"]["default"] == "1.1"
+    assert json_schema()["properties"]["schema_version"]["default"] == "1.2"

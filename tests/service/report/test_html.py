@@ -257,6 +257,20 @@ def test_transcript_has_every_line():
     table = re.search(r'<section id="transcript".*?</section>', page, re.S).group(0)
     assert table.count('<tr class="line') == len(r.scores.lines)
     assert "0.91" in table
+    assert "subtitle" not in table and "heard:" not in table
+
+
+def test_a_line_read_from_its_subtitle_shows_what_was_heard():
+    r = make_report()
+    lines = list(r.scores.lines)
+    lines[1] = lines[1].model_copy(update={"heard": f"这款保温杯三零四{EVIL}"})
+    page = render_html(
+        r.model_copy(update={"scores": r.scores.model_copy(update={"lines": lines})})
+    )
+    table = re.search(r'<section id="transcript".*?</section>', page, re.S).group(0)
+    row = re.findall(r'<tr class="line.*?</tr>', table, re.S)[1]
+    assert "speech &middot; subtitle" in row and "这款保温杯304不锈钢内胆" in row
+    assert "heard: 这款保温杯三零四&lt;script&gt;" in row and EVIL not in page
 
 
 def test_script_report_renders_without_frames_or_model():
