@@ -104,11 +104,19 @@ class Example:
     labels: dict[str, int]
     lang: str
     source: str  # "seed" or "clickbait"
-    heard: str | None = None  # the line as the speech stage transcribed it, when known
+    # the line as the speech stage transcribed it, once per recording (``asr_lines``)
+    heard: tuple[str, ...] = ()
 
-    def as_heard(self) -> Example | None:
-        """This line with its transcript as the text (None without one)."""
-        return Example(self.heard, self.labels, self.lang, "heard") if self.heard else None
+    def as_heard(self, pick: int = 0) -> Example | None:
+        """This line with one of its transcripts as the text (the ``pick``-th, modulo how
+        many there are; None without one)."""
+        if not self.heard:
+            return None
+        return Example(self.heard[pick % len(self.heard)], self.labels, self.lang, "heard")
+
+    def all_heard(self) -> list[Example]:
+        """This line once with each of its transcripts as the text."""
+        return [Example(h, self.labels, self.lang, "heard") for h in self.heard]
 
 
 # Hook types that make no product claim: such a hook is no selling point. A bold claim,
@@ -145,8 +153,8 @@ def seed_examples(
             opener: the CTA head found a CTA in 25 of 192 test-split synthetic videos that
             had none (17 with these labels), and read "Hola a todos, primero que nada,
             gracias por los cinco mil seguidores" as a hard sell (0.89).
-        heard: attach each line's transcript (``datasets/asr/<split>.jsonl.gz``, made by
-            ``training.asr_lines``) where the split has one.
+        heard: attach each line's transcripts (``datasets/asr/<split>*.jsonl.gz``, made by
+            ``training.asr_lines``: one per recording of the split) where it has any.
         heard_min_similarity: attach only transcripts at least this similar to the line
             (``heard_similarity``).
     """
@@ -181,13 +189,12 @@ def seed_examples(
             labels["cta"] = int(bool(it.labels["cta"]))
             if fabe_none_from_other_tasks:
                 labels["fabe_role"] = none
-        said = transcripts.get(it.id) or None
-        if (
-            said
-            and heard_min_similarity > 0
-            and heard_similarity(it.text, said) < heard_min_similarity
-        ):
-            said = None
+        said = tuple(
+            t
+            for t in transcripts.get(it.id, ())
+            if t
+            and (heard_min_similarity <= 0 or heard_similarity(it.text, t) >= heard_min_similarity)
+        )
         out.append(Example(it.text, labels, it.lang, "seed", said))
     return out
 
@@ -211,8 +218,8 @@ def heard_similarity(written: str, heard: str) -> float:
 
 
 def with_heard(examples: list[Example]) -> list[Example]:
-    """``examples`` followed by the transcribed version of those that have one."""
-    return examples + [h for e in examples if (h := e.as_heard()) is not None]
+    """``examples`` followed by every transcribed version of them."""
+    return examples + [h for e in examples for h in e.all_heard()]
 
 
 def class_weights(config: TrainConfig) -> dict[str, Any]:
@@ -394,8 +401,8 @@ def data_fingerprint(examples: list[Example], pairs: list[tuple[str, str]]) -> s
     for e in sorted(examples, key=lambda e: e.text):
         h.update(e.text.encode())
         h.update(repr(sorted(e.labels.items())).encode())
-        if e.heard:
-            h.update(b"\x01" + e.heard.encode())
+        for heard in e.heard:
+            h.update(b"\x01" + heard.encode())
     for a, b in sorted(pairs):
         h.update(f"{a}\x00{b}".encode())
     return h.hexdigest()
@@ -523,8 +530,9 @@ def train(
         heads.train()
         order = rng.permutation(len(train_examples))
         heard = rng.random(len(train_examples)) < config.heard_share
+        # with several recordings of the lines, each epoch hears another one
         epoch_examples = [
-            (e.as_heard() or e) if h else e for e, h in zip(train_examples, heard, strict=True)
+            (e.as_heard(epoch) or e) if h else e for e, h in zip(train_examples, heard, strict=True)
         ]
         lengths = [n_tokens[e.text] for e in epoch_examples]
         batches: list[tuple[str, list]] = [

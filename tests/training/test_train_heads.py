@@ -310,11 +310,11 @@ def test_point_detection_report_counts_role_and_kind():
 def test_heard_versions_of_lines_are_trained_on_by_share(tiny):
     encoder, tok = tiny
     # the written lines cannot be told apart; only the transcripts carry the label
-    ex = [Example("hello", {"hook_strength": 1}, "en", "seed", heard=t)
+    ex = [Example("hello", {"hook_strength": 1}, "en", "seed", heard=(t,))
           for t in ("cheap price", "price today", "cheap today")]  # fmt: skip
-    ex += [Example("hello", {"hook_strength": 0}, "en", "seed", heard=t)
+    ex += [Example("hello", {"hook_strength": 0}, "en", "seed", heard=(t,))
            for t in ("welcome guys", "hello guys", "guys welcome")]  # fmt: skip
-    heard = [e.heard for e in ex]
+    heard = [e.heard[0] for e in ex]
     want = np.array([1, 1, 1, 0, 0, 0])
 
     def accuracy(share: float) -> tuple[float, float]:
