@@ -9,13 +9,11 @@ pipeline's own speech stage (``service.evidence.speech.transcribe``: voice activ
 Whisper base, loop removal), and gives each line the words whose middle falls in its time.
 
 The result, one row per seed line (``id``, ``lang``, ``asr_text``, the voice), is written to
-``datasets/asr/<split>.jsonl.gz`` (``<split>-s<seed>.jsonl.gz`` for another recording: other
-speeds, pitches and neighbours, so other mishearings): the train split's recordings teach the
-heads to read transcripts (``TrainConfig.heard_share``; each epoch hears another recording),
-the test split measures them on transcripts (held out, like the clean test split; its first
-recording). Labels stay in the seed corpus; rows join on ``id``.
+``datasets/asr/<split>.jsonl.gz``: the train split teaches the heads to read transcripts
+(``TrainConfig.asr_share``), the test split measures them on transcripts (held out, like
+the clean test split). Labels stay in the seed corpus; rows join on ``id``.
 
-    python -m training.asr_lines --split train [--seed 1] [--langs en fr] [--out datasets/asr]
+    python -m training.asr_lines --split train [--langs en fr] [--out datasets/asr]
 """
 
 from __future__ import annotations
@@ -134,28 +132,13 @@ def write(rows: list[AsrLine], path: Path) -> None:
         gz.write(text.encode("utf-8"))
 
 
-def recordings(split: str, root: Path | None = None) -> list[Path]:
-    """The files of ``split``'s recordings: ``<split>.jsonl.gz`` (seed 0), then
-    ``<split>-s<seed>.jsonl.gz`` by seed."""
-    root = root or ASR_DIR
-    more = sorted(root.glob(f"{split}-s*.jsonl.gz"), key=lambda p: int(p.name.split("-s")[1][:-9]))
-    return [p for p in [root / f"{split}.jsonl.gz", *more] if p.is_file()]
-
-
-def file_name(split: str, seed: int) -> str:
-    """Where ``build(split, seed=seed)`` is written (see ``recordings``)."""
-    return f"{split}.jsonl.gz" if seed == 0 else f"{split}-s{seed}.jsonl.gz"
-
-
-def load(split: str, root: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Seed line id -> its transcripts in ``split``'s recordings, in ``recordings`` order;
-    empty when there is none."""
-    out: dict[str, tuple[str, ...]] = {}
-    for path in recordings(split, root):
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            for r in map(json.loads, f):
-                out[r["id"]] = (*out.get(r["id"], ()), r["asr_text"])
-    return out
+def load(split: str, root: Path | None = None) -> dict[str, str]:
+    """Seed line id -> its transcript, for ``split``; empty when the file is not there."""
+    path = (root or ASR_DIR) / f"{split}.jsonl.gz"
+    if not path.is_file():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return {r["id"]: r["asr_text"] for r in map(json.loads, f)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     rows = build(args.split, tuple(args.langs), args.seed)
-    path = args.out / file_name(args.split, args.seed)
+    path = args.out / f"{args.split}.jsonl.gz"
     write(rows, path)
     empty = sum(not r.asr_text for r in rows)
     print(

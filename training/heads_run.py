@@ -193,8 +193,7 @@ def train_default_heads(
     progress(
         f"training on {len(train_ex)} labelled texts "
         f"({sum(e.source == 'seed' for e in train_ex)} from the seed corpus, "
-        f"{sum(bool(e.heard) for e in train_ex)} of them also as heard, "
-        f"{sum(len(e.heard) for e in train_ex)} transcripts) "
+        f"{sum(e.heard is not None for e in train_ex)} of them also as heard) "
         f"and {len(train_pairs)} Upworthy pairs"
     )
     refit_ex = seed_examples("train", **heard_opts)

@@ -85,6 +85,14 @@ class TrainConfig:
     # them at weight 1, 10 at 0.33 (the budget stopped the first run after 2 epochs and the
     # other two after 3, as their histories record).
     cta_no_weight: float = 0.33
+    # Weight in the intent loss of a soft call to action (intent seed, CTA yes: "if you're
+    # curious, the link's in my bio, no pressure"). Four CTAs in five are hard sells, and
+    # at weight 1 the intent head read 6 of the 20 soft ones of the dev split as selling
+    # (at 3, the only weight tried: 2, and 69 of 69 hard ones still selling); the sell
+    # share of dev-split synthetic videos with the script's words came within 0.1 of the
+    # truth on 0.86 -> 0.87 of them (bench_recovery --split dev --seed 21 --n 25, 8
+    # languages; one training run each).
+    soft_cta_weight: float = 3.0
     # Share of the training lines read, each epoch, as the speech stage transcribed them
     # (``training.asr_lines``: spoken by espeak-ng, heard by Whisper base) instead of as
     # written: the heads score transcripts, with their misheard words and lost punctuation.
@@ -104,19 +112,11 @@ class Example:
     labels: dict[str, int]
     lang: str
     source: str  # "seed" or "clickbait"
-    # the line as the speech stage transcribed it, once per recording (``asr_lines``)
-    heard: tuple[str, ...] = ()
+    heard: str | None = None  # the line as the speech stage transcribed it, when known
 
-    def as_heard(self, pick: int = 0) -> Example | None:
-        """This line with one of its transcripts as the text (the ``pick``-th, modulo how
-        many there are; None without one)."""
-        if not self.heard:
-            return None
-        return Example(self.heard[pick % len(self.heard)], self.labels, self.lang, "heard")
-
-    def all_heard(self) -> list[Example]:
-        """This line once with each of its transcripts as the text."""
-        return [Example(h, self.labels, self.lang, "heard") for h in self.heard]
+    def as_heard(self) -> Example | None:
+        """This line with its transcript as the text (None without one)."""
+        return Example(self.heard, self.labels, self.lang, "heard") if self.heard else None
 
 
 # Hook types that make no product claim: such a hook is no selling point. A bold claim,
@@ -153,8 +153,8 @@ def seed_examples(
             opener: the CTA head found a CTA in 25 of 192 test-split synthetic videos that
             had none (17 with these labels), and read "Hola a todos, primero que nada,
             gracias por los cinco mil seguidores" as a hard sell (0.89).
-        heard: attach each line's transcripts (``datasets/asr/<split>*.jsonl.gz``, made by
-            ``training.asr_lines``: one per recording of the split) where it has any.
+        heard: attach each line's transcript (``datasets/asr/<split>.jsonl.gz``, made by
+            ``training.asr_lines``) where the split has one.
         heard_min_similarity: attach only transcripts at least this similar to the line
             (``heard_similarity``).
     """
@@ -189,12 +189,13 @@ def seed_examples(
             labels["cta"] = int(bool(it.labels["cta"]))
             if fabe_none_from_other_tasks:
                 labels["fabe_role"] = none
-        said = tuple(
-            t
-            for t in transcripts.get(it.id, ())
-            if t
-            and (heard_min_similarity <= 0 or heard_similarity(it.text, t) >= heard_min_similarity)
-        )
+        said = transcripts.get(it.id) or None
+        if (
+            said
+            and heard_min_similarity > 0
+            and heard_similarity(it.text, said) < heard_min_similarity
+        ):
+            said = None
         out.append(Example(it.text, labels, it.lang, "seed", said))
     return out
 
@@ -218,8 +219,33 @@ def heard_similarity(written: str, heard: str) -> float:
 
 
 def with_heard(examples: list[Example]) -> list[Example]:
-    """``examples`` followed by every transcribed version of them."""
-    return examples + [h for e in examples for h in e.all_heard()]
+    """``examples`` followed by the transcribed version of those that have one."""
+    return examples + [h for e in examples if (h := e.as_heard()) is not None]
+
+
+_SEED = TASK_LABELS["intent"].index("seed")
+_CTA = TASK_LABELS["cta"].index("yes")
+
+
+def is_soft_cta(example: Example) -> bool:
+    """A call to action that plants grass rather than sells (intent seed, CTA yes)."""
+    return example.labels.get("intent") == _SEED and example.labels.get("cta") == _CTA
+
+
+def example_loss(
+    task: str, logits: Any, examples: list[Example], weights: dict[str, Any], config: TrainConfig
+) -> Any:
+    """Cross-entropy of ``task`` over examples that carry its label: classes weighted by
+    ``weights`` (``class_weights``), and in the intent task each soft call to action
+    ``config.soft_cta_weight`` times an ordinary line (a weighted mean)."""
+    import torch
+
+    y = torch.tensor([e.labels[task] for e in examples])
+    if task != "intent" or config.soft_cta_weight == 1.0:
+        return torch.nn.functional.cross_entropy(logits, y, weight=weights.get(task))
+    w = torch.tensor([config.soft_cta_weight if is_soft_cta(e) else 1.0 for e in examples])
+    per = torch.nn.functional.cross_entropy(logits, y, weight=weights.get(task), reduction="none")
+    return (per * w).sum() / w.sum()
 
 
 def class_weights(config: TrainConfig) -> dict[str, Any]:
@@ -401,8 +427,8 @@ def data_fingerprint(examples: list[Example], pairs: list[tuple[str, str]]) -> s
     for e in sorted(examples, key=lambda e: e.text):
         h.update(e.text.encode())
         h.update(repr(sorted(e.labels.items())).encode())
-        for heard in e.heard:
-            h.update(b"\x01" + heard.encode())
+        if e.heard:
+            h.update(b"\x01" + e.heard.encode())
     for a, b in sorted(pairs):
         h.update(f"{a}\x00{b}".encode())
     return h.hexdigest()
@@ -530,9 +556,8 @@ def train(
         heads.train()
         order = rng.permutation(len(train_examples))
         heard = rng.random(len(train_examples)) < config.heard_share
-        # with several recordings of the lines, each epoch hears another one
         epoch_examples = [
-            (e.as_heard(epoch) or e) if h else e for e, h in zip(train_examples, heard, strict=True)
+            (e.as_heard() or e) if h else e for e, h in zip(train_examples, heard, strict=True)
         ]
         lengths = [n_tokens[e.text] for e in epoch_examples]
         batches: list[tuple[str, list]] = [
@@ -564,10 +589,9 @@ def train(
                     idx = [i for i, e in enumerate(batch) if task in e.labels]
                     if not idx:
                         continue
-                    y = torch.tensor([batch[i].labels[task] for i in idx])
                     weight = config.clickbait_weight if task == "clickbait" else 1.0
-                    task_loss = torch.nn.functional.cross_entropy(
-                        logits[task][idx], y, weight=weights.get(task)
+                    task_loss = example_loss(
+                        task, logits[task][idx], [batch[i] for i in idx], weights, config
                     )
                     loss = loss + weight * task_loss
                     sums[task] = sums.get(task, 0.0) + task_loss.item()

@@ -16,8 +16,10 @@ from training.train_heads import (
     Example,
     HiddenCache,
     TrainConfig,
+    example_loss,
     fit_temperatures,
     forward_top,
+    is_soft_cta,
     length_grouped,
     predict_logits,
     train,
@@ -310,11 +312,11 @@ def test_point_detection_report_counts_role_and_kind():
 def test_heard_versions_of_lines_are_trained_on_by_share(tiny):
     encoder, tok = tiny
     # the written lines cannot be told apart; only the transcripts carry the label
-    ex = [Example("hello", {"hook_strength": 1}, "en", "seed", heard=(t,))
+    ex = [Example("hello", {"hook_strength": 1}, "en", "seed", heard=t)
           for t in ("cheap price", "price today", "cheap today")]  # fmt: skip
-    ex += [Example("hello", {"hook_strength": 0}, "en", "seed", heard=(t,))
+    ex += [Example("hello", {"hook_strength": 0}, "en", "seed", heard=t)
            for t in ("welcome guys", "hello guys", "guys welcome")]  # fmt: skip
-    heard = [e.heard[0] for e in ex]
+    heard = [e.heard for e in ex]
     want = np.array([1, 1, 1, 0, 0, 0])
 
     def accuracy(share: float) -> tuple[float, float]:
@@ -331,3 +333,25 @@ def test_heard_versions_of_lines_are_trained_on_by_share(tiny):
     assert acc == 1.0 and margin > 0.5
     _, margin = accuracy(0.0)  # never shown: "hello" alone says nothing
     assert abs(margin) < 0.2, margin
+
+
+def test_a_soft_call_to_action_weighs_more_in_the_intent_loss():
+    intent, cta = TASK_LABELS["intent"], TASK_LABELS["cta"]
+    soft = Example("link's in my bio, no pressure", {"intent": intent.index("seed"),
+                   "cta": cta.index("yes")}, "en", "seed")  # fmt: skip
+    hard = Example("tap the cart now", {"intent": intent.index("sell"),
+                   "cta": cta.index("yes")}, "en", "seed")  # fmt: skip
+    story = Example("I use it every day", {"intent": intent.index("seed")}, "en", "seed")
+    assert [is_soft_cta(e) for e in (soft, hard, story)] == [True, False, False]
+    logits = torch.tensor([[0.2, 1.5, 0.0], [0.1, 2.0, 0.3], [1.0, 0.0, 0.5]])
+    y = torch.tensor([e.labels["intent"] for e in (soft, hard, story)])
+    per = torch.nn.functional.cross_entropy(logits, y, reduction="none")
+    three = example_loss("intent", logits, [soft, hard, story], {}, TrainConfig(soft_cta_weight=3))
+    assert three.item() == pytest.approx(((3 * per[0] + per[1] + per[2]) / 5).item())
+    one = example_loss("intent", logits, [soft, hard, story], {}, TrainConfig(soft_cta_weight=1))
+    assert one.item() == pytest.approx(per.mean().item())
+    # the CTA task itself weighs them all alike (its class weights aside)
+    cta_logits = torch.tensor([[0.0, 1.0], [0.5, 0.2]])
+    same = [example_loss("cta", cta_logits, [soft, hard], {}, TrainConfig(soft_cta_weight=w))
+            for w in (1, 3)]  # fmt: skip
+    assert same[0].item() == pytest.approx(same[1].item())
